@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds everything in generated/ from openapi/: the merged spec, its TypeScript types and
+# the offline docs page. generated/ is committed; CI checks it is fresh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=node_modules/.bin
+
+# Runs a step quietly; prints what it said only when it fails.
+step() {
+  local out
+  if ! out=$("$@" 2>&1); then
+    printf '%s\n' "$out" >&2
+    echo "generate: '$*' failed" >&2
+    exit 1
+  fi
+}
+
+# resetd.yaml first: its info block becomes the merged spec's.
+step $bin/redocly join openapi/resetd.yaml openapi/rocketchat.yaml openapi/maiascore.yaml \
+  openapi/unleash.yaml openapi/cloudreve.yaml openapi/quickblox.yaml \
+  --without-x-tag-groups -o generated/openapi.yaml
+step $bin/redocly lint openapi/*.yaml generated/openapi.yaml --format=stylish
+step $bin/openapi-typescript generated/openapi.yaml -o generated/api.ts
+step $bin/redocly build-docs generated/openapi.yaml --inlineBundle --title "resetd API" \
+  -o generated/docs.html
+echo "generated/: openapi.yaml, api.ts, docs.html (lint clean)"
