@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import proxyaddr from 'proxy-addr';
+import type { DialectName } from './core/dialects.ts';
+import { DIALECTS, isDialect } from './core/dialects.ts';
+
+/**
+ * Every setting, its default, and its check. Settings come from the environment; a JSON
+ * file named by RESETD_CONFIG may set the same keys (the environment wins). A bad value
+ * stops resetd at start with a message naming the setting.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  adminToken: string | null;
+  dialects: ReadonlySet<DialectName>;
+  tokenTtlSeconds: number;
+  rateLimitIp: number;
+  trustedProxies: readonly string[];
+  /** production: no dev mailbox, even without SMTP. */
+  production: boolean;
+  mailMaxAttempts: number;
+  mailRetryBaseMs: number;
+  /** Run the outbox worker in this process. */
+  worker: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`resetd cannot start, its settings are wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+export function loadConfig(env: Source = process.env): Config {
+  const problems: string[] = [];
+  const source = { ...readConfigFile(env.RESETD_CONFIG, problems), ...definedOnly(env) };
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T | Problem): T => {
+    const raw = source[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = parse(raw);
+    if (isProblem(value)) {
+      problems.push(`${name}: ${value.problem} (got ${JSON.stringify(raw)})`);
+      return fallback;
+    }
+    return value as T;
+  };
+
+  const port = read('PORT', 8080, integer(0, 65535));
+  const config: Config = {
+    port,
+    host: read('HOST', '0.0.0.0', (raw) => raw),
+    publicUrl: read('PUBLIC_URL', `http://localhost:${port}`, httpUrl),
+    databaseUrl: read('DATABASE_URL', 'sqlite:./data/resetd.db', databaseUrl),
+    smtpUrl: read<string | null>('SMTP_URL', null, smtpUrl),
+    mailFrom: read('MAIL_FROM', 'resetd <no-reply@localhost>', mailFrom),
+    adminToken: read<string | null>('RESETD_ADMIN_TOKEN', null, adminToken),
+    dialects: read<ReadonlySet<DialectName>>('RESETD_DIALECTS', new Set(DIALECTS), dialectList),
+    tokenTtlSeconds: read('RESET_TOKEN_TTL', 1800, integer(60, 86_400)),
+    rateLimitIp: read('RATE_LIMIT_IP', 30, integer(0, 1_000_000)),
+    trustedProxies: read<readonly string[]>('TRUSTED_PROXIES', [], proxyList),
+    production: read('NODE_ENV', false, (raw) => raw === 'production'),
+    mailMaxAttempts: read('MAIL_MAX_ATTEMPTS', 8, integer(1, 100)),
+    mailRetryBaseMs: read('MAIL_RETRY_BASE_MS', 30_000, integer(10, 3_600_000)),
+    worker: read('RESETD_WORKER', true, onOff),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The setting names, for docs and the config file check. */
+export const SETTING_NAMES = [
+  'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'RESETD_ADMIN_TOKEN',
+  'RESETD_DIALECTS', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
+  'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'RESETD_WORKER',
+] as const;
+
+interface Problem {
+  problem: string;
+}
+const problem = (text: string): Problem => ({ problem: text });
+function isProblem(value: unknown): value is Problem {
+  return typeof value === 'object' && value !== null && 'problem' in value;
+}
+
+function definedOnly(env: Source): Source {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+}
+
+function readConfigFile(path: string | undefined, problems: string[]): Source {
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    problems.push(`RESETD_CONFIG: cannot read ${path} as JSON (${(error as Error).message})`);
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`RESETD_CONFIG: ${path} must hold one JSON object of settings`);
+    return {};
+  }
+  const out: Source = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(SETTING_NAMES as readonly string[]).includes(key)) {
+      problems.push(`RESETD_CONFIG: ${path} sets ${key}, which is not a resetd setting`);
+    } else if (['string', 'number', 'boolean'].includes(typeof value)) {
+      out[key] = String(value);
+    } else {
+      problems.push(`RESETD_CONFIG: ${key} in ${path} must be a string, number or boolean`);
+    }
+  }
+  return out;
+}
+
+function integer(min: number, max: number) {
+  return (raw: string): number | Problem => {
+    const value = Number(raw);
+    return /^\d+$/.test(raw.trim()) && value >= min && value <= max
+      ? value
+      : problem(`must be a whole number from ${min} to ${max}`);
+  };
+}
+
+function httpUrl(raw: string): string | Problem {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return problem('must be an http or https URL');
+    if (url.search || url.hash) return problem('must not have a query or fragment');
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    return problem('must be an absolute URL such as https://reset.example.com');
+  }
+}
+
+function databaseUrl(raw: string): string | Problem {
+  if (/^sqlite:.+/.test(raw)) return raw;
+  return problem('must be sqlite:<path> (for example sqlite:./data/resetd.db)');
+}
+
+function smtpUrl(raw: string): string | Problem {
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'smtp:' || url.protocol === 'smtps:') return raw;
+  } catch {
+    // falls through to the message below
+  }
+  return problem('must be smtp://user:pass@host:port or smtps://…');
+}
+
+function mailFrom(raw: string): string | Problem {
+  return /^[^\r\n<>]*<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/.test(raw)
+    ? raw
+    : problem('must be an address, optionally with a name: resetd <no-reply@example.com>');
+}
+
+function adminToken(raw: string): string | Problem {
+  return raw.length >= 16 ? raw : problem('must be at least 16 characters');
+}
+
+function dialectList(raw: string): ReadonlySet<DialectName> | Problem {
+  const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !isDialect(name));
+  if (unknown.length > 0) return problem(`unknown dialect ${unknown.join(', ')}; known: ${DIALECTS.join(', ')}`);
+  return new Set(names as DialectName[]);
+}
+
+function proxyList(raw: string): readonly string[] | Problem {
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  try {
+    proxyaddr.compile(entries);
+    return entries;
+  } catch (error) {
+    return problem(`must be addresses or CIDR ranges, comma separated (${(error as Error).message})`);
+  }
+}
+
+function onOff(raw: string): boolean | Problem {
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  return problem('must be on or off');
+}

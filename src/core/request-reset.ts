@@ -1,0 +1,67 @@
+import type { DialectName } from './dialects.ts';
+import { checkEmail } from './email-address.ts';
+import type { Clock, Store } from './ports.ts';
+import { newId } from './secrets.ts';
+
+export interface RequestResetCommand {
+  dialect: DialectName;
+  /** The address (or, for maiascore, the id, username or address) exactly as sent. */
+  identifier: string;
+  clientIp: string | null;
+}
+
+export type RequestResetOutcome =
+  | { kind: 'accepted' }
+  | { kind: 'invalid'; reason: 'empty' | 'too-long' | 'malformed' };
+
+export interface RequestResetDeps {
+  store: Store;
+  clock: Clock;
+  /** Tells an in-process worker there is work, so mail leaves without waiting for a poll. */
+  wake?: () => void;
+}
+
+/** Dialects whose request names an account only by email address. */
+const ACCOUNT_BY_EMAIL_ONLY: ReadonlySet<DialectName> = new Set([
+  'rocketchat',
+  'unleash',
+  'cloudreve',
+  'quickblox',
+]);
+
+const MAX_ACCOUNT_NAME = 254;
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * The request path: check the input, commit one row, answer. It never looks the account
+ * up, so a known and an unknown address take the same path and the same time; the worker
+ * decides later whether there is anyone to mail.
+ */
+export async function requestReset(
+  deps: RequestResetDeps,
+  command: RequestResetCommand,
+): Promise<RequestResetOutcome> {
+  const identifier = accountIdentifier(command);
+  if (typeof identifier !== 'string') return identifier;
+  await deps.store.addResetRequest({
+    id: newId('rr'),
+    dialect: command.dialect,
+    identifier,
+    clientIp: command.clientIp,
+    createdAt: deps.clock.now(),
+  });
+  deps.wake?.();
+  return { kind: 'accepted' };
+}
+
+function accountIdentifier(command: RequestResetCommand): string | RequestResetOutcome {
+  const raw = command.identifier;
+  if (ACCOUNT_BY_EMAIL_ONLY.has(command.dialect) || raw.includes('@')) {
+    const email = checkEmail(raw);
+    return email.ok ? email.key : { kind: 'invalid', reason: email.reason };
+  }
+  if (raw.length === 0) return { kind: 'invalid', reason: 'empty' };
+  if (raw.length > MAX_ACCOUNT_NAME) return { kind: 'invalid', reason: 'too-long' };
+  if (CONTROL.test(raw) || raw.trim() !== raw) return { kind: 'invalid', reason: 'malformed' };
+  return raw.normalize('NFC');
+}

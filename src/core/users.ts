@@ -1,0 +1,54 @@
+import { checkEmail } from './email-address.ts';
+import type { Clock, PasswordHasher, Store } from './ports.ts';
+import { newId } from './secrets.ts';
+
+export interface AddUserCommand {
+  email: string;
+  password?: string;
+  name?: string;
+  locale?: string;
+}
+
+export type AddUserOutcome =
+  | { kind: 'added'; id: string; email: string }
+  | { kind: 'exists' }
+  | { kind: 'invalid'; field: 'email' | 'name' | 'locale' | 'password'; message: string };
+
+export interface AddUserDeps {
+  store: Store;
+  hasher: PasswordHasher;
+  clock: Clock;
+}
+
+const LOCALE = /^[a-z]{2}(-[A-Z]{2})?$/;
+const MAX_NAME = 200;
+const MAX_PASSWORD = 1024;
+
+/** Adds an account to resetd's directory (admin API and CLI). */
+export async function addUser(deps: AddUserDeps, command: AddUserCommand): Promise<AddUserOutcome> {
+  const email = checkEmail(command.email);
+  if (!email.ok) {
+    return { kind: 'invalid', field: 'email', message: `email is ${email.reason}` };
+  }
+  if (command.name !== undefined && (command.name.length === 0 || command.name.length > MAX_NAME)) {
+    return { kind: 'invalid', field: 'name', message: `name must be 1 to ${MAX_NAME} characters` };
+  }
+  if (command.locale !== undefined && !LOCALE.test(command.locale)) {
+    return { kind: 'invalid', field: 'locale', message: 'locale must look like en or pt-BR' };
+  }
+  const password = command.password;
+  if (password !== undefined && (password.length === 0 || password.length > MAX_PASSWORD)) {
+    return { kind: 'invalid', field: 'password', message: `password must be 1 to ${MAX_PASSWORD} characters` };
+  }
+  const id = newId('usr');
+  const result = await deps.store.addUser({
+    id,
+    email: email.address,
+    emailKey: email.key,
+    name: command.name?.normalize('NFC') ?? null,
+    locale: command.locale ?? null,
+    passwordHash: password === undefined ? null : await deps.hasher.hash(password.normalize('NFC')),
+    createdAt: deps.clock.now(),
+  });
+  return result === 'added' ? { kind: 'added', id, email: email.address } : { kind: 'exists' };
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { components } from '../../generated/api.ts';
+import type { Dialect, RequestFailure, Reply } from './dialect.ts';
+import { invalidIdentifier, isAbsent } from './dialect.ts';
+
+type Envelope = components['schemas']['CloudreveResponse'];
+type Body = components['schemas']['CloudreveResetRequest'];
+
+/** Cloudreve's codes (pkg/serializer/error.go): 0 success, 40001 parameter, 40019 feature off, 50001 database. */
+const CODE = { ok: 0, param: 40001, featureOff: 40019, notFound: 404, database: 50001 } as const;
+
+/** Cloudreve answers HTTP 200 with the outcome in `code`; failures carry a correlation id. */
+const envelope = (code: number, msg: string, error?: string, status = 200): Reply => ({
+  status,
+  body: (code === CODE.ok
+    ? { code, msg }
+    : { code, msg, ...(error && { error }), correlation_id: randomUUID() }) satisfies Envelope,
+});
+
+function failure(f: RequestFailure): Reply {
+  switch (f.kind) {
+    case 'invalid':
+      return isAbsent(f)
+        ? envelope(CODE.param, 'Email cannot be empty', `${f.field}: required`)
+        : envelope(CODE.param, 'Parameter error', `${f.field}: ${f.problem}`);
+    case 'unreadable':
+      return envelope(CODE.param, 'Parameter error', 'the body is not valid JSON');
+    case 'unsupported-media-type':
+      return envelope(CODE.param, 'Parameter error', 'the body must be application/json');
+    case 'too-large':
+      return envelope(CODE.param, 'Request body too large', undefined, 413);
+    case 'disabled':
+      return envelope(CODE.featureOff, 'Password reset is not enabled');
+    case 'not-found':
+      return envelope(CODE.notFound, 'Not found', undefined, 404);
+    case 'unauthorized':
+      return envelope(401, 'Login required');
+    case 'internal':
+      return envelope(CODE.database, 'Database operation failed');
+  }
+}
+
+export const cloudreve: Dialect = {
+  name: 'cloudreve',
+  operationId: 'cloudreveSendResetEmail',
+  field: 'email',
+  pathPrefix: '/api/v4/',
+  identifier: ({ body }) => (body as Body).email,
+  reply: (outcome) => (outcome.kind === 'accepted' ? envelope(CODE.ok, '') : failure(invalidIdentifier('email', outcome))),
+  failure,
+};

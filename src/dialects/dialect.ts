@@ -1,0 +1,60 @@
+import type { DialectName } from '../core/dialects.ts';
+import type { RequestResetOutcome } from '../core/request-reset.ts';
+
+/** What resetd sends back: a status, and a JSON body unless `body` is undefined. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Every way a request can fail before or inside the core, named once for all dialects. */
+export type RequestFailure =
+  | { kind: 'unauthorized'; credentials: 'missing' | 'wrong' }
+  | { kind: 'invalid'; field: string; problem: InvalidProblem }
+  | { kind: 'unreadable' }
+  | { kind: 'unsupported-media-type'; contentType: string | undefined; accepted: readonly string[] }
+  | { kind: 'too-large' }
+  | { kind: 'disabled' }
+  | { kind: 'not-found' }
+  | { kind: 'internal' };
+
+export type InvalidProblem = 'missing' | 'empty' | 'type' | 'malformed' | 'too-long' | 'unexpected';
+
+/** The validated parts of a request a dialect reads. */
+export interface DialectInput {
+  body: unknown;
+  query: Record<string, unknown>;
+}
+
+/**
+ * A dialect only translates: its request in, the core's command out; the core's outcome
+ * or a failure in, its product's response out. It never touches storage, mail or tokens.
+ */
+export interface Dialect {
+  name: DialectName;
+  operationId: string;
+  /** Unknown routes under this prefix are answered in this dialect's shape. */
+  pathPrefix: string;
+  /** The request field that names the account, as the product calls it. */
+  field: string;
+  /** Refuse a request without a content type (415) instead of reading it as empty. */
+  strictContentType?: boolean;
+  /** The account the request names, as sent. */
+  identifier(input: DialectInput): string;
+  reply(outcome: RequestResetOutcome): Reply;
+  failure(failure: RequestFailure): Reply;
+}
+
+/** The core's `invalid` outcome as a failure of the dialect's own account field. */
+export function invalidIdentifier(
+  field: string,
+  outcome: Extract<RequestResetOutcome, { kind: 'invalid' }>,
+): RequestFailure {
+  return { kind: 'invalid', field, problem: outcome.reason };
+}
+
+/** A missing or empty field, as opposed to one that is present but wrong. */
+export function isAbsent(failure: Extract<RequestFailure, { kind: 'invalid' }>): boolean {
+  return failure.problem === 'missing' || failure.problem === 'empty';
+}

@@ -1,0 +1,42 @@
+import type { components } from '../../generated/api.ts';
+import type { Dialect, RequestFailure, Reply } from './dialect.ts';
+import { invalidIdentifier, isAbsent } from './dialect.ts';
+
+type Result = components['schemas']['MaiascoreResult'];
+type Body = components['schemas']['MaiascoreForgotPasswordRequest'];
+
+/** maiascore repeats the HTTP status as `code`; errors read "Error - …". */
+const result = (code: number, message: string): Reply => ({
+  status: code,
+  body: { code, message } satisfies Result,
+});
+
+function failure(f: RequestFailure): Reply {
+  switch (f.kind) {
+    case 'unauthorized':
+      return result(403, 'Error - Forbidden');
+    case 'invalid':
+      return result(400, isAbsent(f) ? "Error - Bad Request: 'id' is required" : "Error - Bad Request: 'id' is not a valid id, username or email");
+    case 'unreadable':
+      return result(400, 'Error - Bad Request: the body cannot be read');
+    case 'unsupported-media-type':
+      return result(415, `Error - Unsupported Media Type: send ${f.accepted.join(', ')}`);
+    case 'too-large':
+      return result(413, 'Error - Payload Too Large');
+    case 'disabled':
+    case 'not-found':
+      return result(404, 'Error - Not Found');
+    case 'internal':
+      return result(500, 'Error - Server Error');
+  }
+}
+
+export const maiascore: Dialect = {
+  name: 'maiascore',
+  operationId: 'maiascoreForgotPassword',
+  field: 'id',
+  pathPrefix: '/auth/',
+  identifier: ({ body }) => (body as Body).id,
+  reply: (outcome) => (outcome.kind === 'accepted' ? result(200, 'OK') : failure(invalidIdentifier('id', outcome))),
+  failure,
+};

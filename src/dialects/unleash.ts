@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { components } from '../../generated/api.ts';
+import type { Dialect, RequestFailure, Reply } from './dialect.ts';
+import { invalidIdentifier } from './dialect.ts';
+
+type UnleashError = components['schemas']['UnleashError'];
+type Body = components['schemas']['UnleashEmailSchema'];
+
+/** Unleash's error body: a fresh id per occurrence, a name, a message, and details. */
+const error = (status: number, name: string, message: string, details?: string[]): Reply => ({
+  status,
+  body: {
+    id: randomUUID(),
+    name,
+    message,
+    ...(details && { details: details.map((detail) => ({ message: detail })) }),
+  } satisfies UnleashError,
+});
+
+const PROBLEMS: Record<Extract<RequestFailure, { kind: 'invalid' }>['problem'], string> = {
+  missing: 'is required. It was not present on the data you sent',
+  empty: 'must not be empty',
+  type: 'must be a string',
+  malformed: 'must be an email address',
+  'too-long': 'is too long',
+  unexpected: 'is not a property of emailSchema',
+};
+
+function failure(f: RequestFailure): Reply {
+  switch (f.kind) {
+    case 'unauthorized':
+      return f.credentials === 'missing'
+        ? error(401, 'AuthenticationRequired', 'You must log in to use Unleash. Your request had no authorization header, so we could not authorize you.')
+        : error(401, 'UnauthorizedError', 'You must log in to use Unleash.');
+    case 'invalid': {
+      const detail = `The \`${f.field}\` property ${PROBLEMS[f.problem]}.`;
+      return error(400, 'BadDataError', 'Request validation failed: your request body or params contain invalid data. Refer to the `details` list for more information.', [detail]);
+    }
+    case 'unreadable':
+      return error(400, 'BadDataError', 'Request validation failed: your request body contains invalid data: it is not valid JSON.', ['The body is not valid JSON.']);
+    case 'unsupported-media-type':
+      return error(415, 'ContentTypeError', `We do not accept the content-type you provided (${f.contentType || "you didn't provide one"}). Try using one of the content-types we do accept instead (${f.accepted.join(', ')}) and make sure the body is in the corresponding format.`);
+    case 'too-large':
+      return error(413, 'ContentTooLarge', 'The request body is larger than this endpoint accepts.');
+    case 'disabled':
+    case 'not-found':
+      return error(404, 'NotFoundError', 'Could not find the resource you requested.');
+    case 'internal':
+      return error(500, 'UnknownError', 'Unexpected error. Please try again later.');
+  }
+}
+
+export const unleash: Dialect = {
+  name: 'unleash',
+  operationId: 'unleashSendResetPasswordEmail',
+  field: 'email',
+  strictContentType: true,
+  pathPrefix: '/auth/reset/',
+  identifier: ({ body }) => (body as Body).email,
+  reply: (outcome) => (outcome.kind === 'accepted' ? { status: 200, body: {} } : failure(invalidIdentifier('email', outcome))),
+  failure,
+};

@@ -1,0 +1,137 @@
+import Koa from 'koa';
+import type { Context as KoaContext } from 'koa';
+import ajvFormats from 'ajv-formats';
+import { OpenAPIBackend } from 'openapi-backend';
+import type { Context, Document, Operation } from 'openapi-backend';
+import proxyaddr from 'proxy-addr';
+import type { Ajv } from 'ajv';
+import type { DialectName } from '../core/dialects.ts';
+import type { Dialect, RequestFailure, Reply } from '../dialects/dialect.ts';
+import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
+import type { Logger } from '../log.ts';
+import { errorField } from '../log.ts';
+import { credentialsOf, securityHandlers } from './auth.ts';
+import type { HandlerDeps } from './handlers.ts';
+import { operationHandlers } from './handlers.ts';
+import { resetdFailure } from './problem.ts';
+import type { AnyReply } from './reply.ts';
+import { send } from './reply.ts';
+import { readRequestBody } from './request-body.ts';
+import { loadSpec } from './spec.ts';
+import { describeValidationErrors } from './validation-failure.ts';
+
+export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
+  dialects: ReadonlySet<DialectName>;
+  adminToken: string | null;
+  trustedProxies: readonly string[];
+  log: Logger;
+}
+
+/** Who answers failures of an operation: its dialect, or resetd's own problem details. */
+interface Owner {
+  failure(failure: RequestFailure): Reply;
+  field: string;
+  dialect?: Dialect;
+  strictContentType?: boolean;
+}
+
+const RESETD: Owner = { failure: resetdFailure, field: 'body' };
+const DIALECT_BY_OPERATION = new Map(
+  Object.values(DIALECT_TABLE).map((dialect) => [dialect.operationId, dialect]),
+);
+
+function ownerOf(operationId: string | undefined, path: string): Owner {
+  const dialect = operationId ? DIALECT_BY_OPERATION.get(operationId) : dialectForPath(path);
+  return dialect ? { failure: dialect.failure, field: dialect.field, dialect, strictContentType: dialect.strictContentType } : RESETD;
+}
+
+type Handler = (context: Context, ctx: KoaContext) => unknown;
+
+/** Wraps handlers that run after authentication so they refuse a body that could not be read. */
+function afterBodyCheck(handlers: Record<string, Handler>): Record<string, Handler> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([name, handler]) => [
+      name,
+      (context: Context, ctx: KoaContext) => {
+        const failure = ctx.state.bodyFailure as RequestFailure | undefined;
+        return failure ? ownerOf(context.operation.operationId, '').failure(failure) : handler(context, ctx);
+      },
+    ]),
+  );
+}
+
+/**
+ * The HTTP face of resetd: route by the merged spec, refuse what the operation cannot take
+ * (switched off, wrong content type, unreadable or oversized body, bad credentials,
+ * invalid input) in the owner's own error shape, then hand over to the operation's handler.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const trust = proxyaddr.compile([...deps.trustedProxies]);
+  const clientIp = (ctx: KoaContext) => (ctx.req.socket.remoteAddress ? proxyaddr(ctx.req, trust) : null);
+  const api = new OpenAPIBackend({
+    definition: loadSpec() as unknown as Document,
+    quick: true,
+    strict: true,
+    validate: true,
+    customizeAjv: (ajv: Ajv) => {
+      ajvFormats.default(ajv);
+      return ajv;
+    },
+    securityHandlers: securityHandlers(deps.store, deps.adminToken),
+    handlers: {
+      ...afterBodyCheck(operationHandlers({ ...deps, clientIp })),
+      unauthorizedHandler: (context: Context) =>
+        ownerOf(context.operation.operationId, '').failure({
+          kind: 'unauthorized',
+          credentials: credentialsOf(context.security),
+        }),
+      ...afterBodyCheck({
+        validationFail: (context: Context) => {
+          const owner = ownerOf(context.operation.operationId, '');
+          return owner.failure(describeValidationErrors(context.validation.errors, owner.field));
+        },
+      }),
+      notFound: (context: Context) => ownerOf(undefined, context.request.path).failure({ kind: 'not-found' }),
+    },
+  });
+  api.init();
+
+  const enabled = (operation: Operation, owner: Owner): boolean => {
+    if (owner.dialect) return deps.dialects.has(owner.dialect.name);
+    if (operation.path.startsWith('/admin/')) return deps.adminToken !== null;
+    return true;
+  };
+
+  const app = new Koa();
+  app.proxy = false;
+  app.use(async (ctx) => {
+    const request = {
+      method: ctx.method,
+      path: ctx.path,
+      query: ctx.query as Record<string, string | string[]>,
+      headers: ctx.headers as Record<string, string | string[]>,
+      body: undefined as unknown,
+    };
+    const operation = api.matchOperation(request);
+    const owner = ownerOf(operation?.operationId, ctx.path);
+    let reply: AnyReply;
+    try {
+      reply = await answer();
+    } catch (error) {
+      deps.log.error('request.failed', { operation: operation?.operationId, ...errorField(error) });
+      reply = owner.failure({ kind: 'internal' });
+    }
+    send(ctx, reply);
+
+    async function answer(): Promise<AnyReply> {
+      if (!operation) return owner.failure({ kind: 'not-found' });
+      if (!enabled(operation, owner)) return owner.failure({ kind: 'disabled' });
+      const body = await readRequestBody(ctx, operation, owner.strictContentType ?? false);
+      // A body that cannot be read is refused after authentication, so credentials are checked first.
+      if (body.ok) request.body = body.body;
+      else ctx.state.bodyFailure = body.failure;
+      return (await api.handleRequest(request, ctx)) as AnyReply;
+    }
+  });
+  return app;
+}

@@ -1,0 +1,59 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'openapi-backend';
+import type { DialectName } from '../core/dialects.ts';
+import { isValidApiKey } from '../core/api-keys.ts';
+import type { Store } from '../core/ports.ts';
+
+/**
+ * One security handler per scheme in the spec. Each answers `{ ok: true }`, or an object
+ * with `error` saying whether credentials were missing or wrong (dialects word them
+ * differently).
+ */
+export type AuthResult = { ok: true } | { error: 'missing' | 'wrong' };
+
+type Extract = (headers: Record<string, string | string[] | undefined>) => string | undefined;
+
+const header = (name: string): Extract => (headers) => {
+  const value = headers[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+const withScheme = (scheme: string): Extract => (headers) => {
+  const value = header('authorization')(headers);
+  if (value === undefined) return undefined;
+  const [given, ...rest] = value.trim().split(/\s+/);
+  return given?.toLowerCase() === scheme.toLowerCase() && rest.length === 1 ? rest[0] : '';
+};
+
+function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract) {
+  return async (context: Context): Promise<AuthResult> => {
+    const presented = extract(context.request.headers);
+    if (presented === undefined) return { error: 'missing' };
+    return (await isValidApiKey({ store }, dialect, presented)) ? { ok: true } : { error: 'wrong' };
+  };
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+export function securityHandlers(store: Store, adminToken: string | null) {
+  const expected = adminToken === null ? null : digest(adminToken);
+  return {
+    maiascoreBearer: apiKeyScheme(store, 'maiascore', withScheme('Bearer')),
+    unleashApiToken: apiKeyScheme(store, 'unleash', header('authorization')),
+    quickbloxSessionToken: apiKeyScheme(store, 'quickblox', header('qb-token')),
+    quickbloxApiKey: apiKeyScheme(store, 'quickblox', withScheme('ApiKey')),
+    async adminToken(context: Context): Promise<AuthResult> {
+      const presented = withScheme('Bearer')(context.request.headers);
+      if (presented === undefined) return { error: 'missing' };
+      return expected !== null && timingSafeEqual(digest(presented), expected) ? { ok: true } : { error: 'wrong' };
+    },
+  };
+}
+
+/** 'wrong' when any scheme saw credentials it refused, 'missing' when none were sent. */
+export function credentialsOf(security: Record<string, unknown>): 'missing' | 'wrong' {
+  const refused = Object.values(security).some(
+    (result) => typeof result === 'object' && result !== null && (result as { error?: string }).error === 'wrong',
+  );
+  return refused ? 'wrong' : 'missing';
+}

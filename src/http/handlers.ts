@@ -1,0 +1,98 @@
+import type { Context as KoaContext } from 'koa';
+import type { Context } from 'openapi-backend';
+import type { components } from '../../generated/api.ts';
+import { createApiKey } from '../core/api-keys.ts';
+import type { Clock, PasswordHasher, Store } from '../core/ports.ts';
+import { requestReset } from '../core/request-reset.ts';
+import { addUser } from '../core/users.ts';
+import type { Dialect } from '../dialects/dialect.ts';
+import { DIALECT_TABLE } from '../dialects/index.ts';
+import type { DevMailbox } from '../mail/dev-mailbox.ts';
+import { mailboxListPage, mailboxMessagePage } from '../mail/dev-mailbox-pages.ts';
+import type { AnyReply } from './reply.ts';
+import { problem } from './problem.ts';
+
+export interface HandlerDeps {
+  store: Store;
+  clock: Clock;
+  hasher: PasswordHasher;
+  mailbox: DevMailbox | null;
+  docsHtml: string | null;
+  wake?: () => void;
+  clientIp: (ctx: KoaContext) => string | null;
+}
+
+type Handler = (context: Context, ctx: KoaContext) => Promise<AnyReply> | AnyReply;
+
+/** One handler for all five dialects: dialect in, core, dialect out. */
+function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
+  return async (context, ctx) => {
+    const identifier = dialect.identifier({
+      body: context.request.requestBody,
+      query: context.request.query,
+    });
+    const outcome = await requestReset(deps, {
+      dialect: dialect.name,
+      identifier,
+      clientIp: deps.clientIp(ctx),
+    });
+    return dialect.reply(outcome);
+  };
+}
+
+export function operationHandlers(deps: HandlerDeps): Record<string, Handler> {
+  const dialects = Object.fromEntries(
+    Object.values(DIALECT_TABLE).map((dialect) => [dialect.operationId, dialectHandler(dialect, deps)]),
+  );
+  return {
+    ...dialects,
+
+    async getHealth(_context, ctx) {
+      if (!ctx.accepts('application/json')) return problem(406, 'This endpoint answers application/json.');
+      try {
+        await deps.store.ping();
+        return { status: 200, body: { status: 'ok' } satisfies components['schemas']['Health'] };
+      } catch {
+        return { status: 503, body: { status: 'unavailable' } satisfies components['schemas']['Health'] };
+      }
+    },
+
+    getDocs() {
+      return deps.docsHtml === null
+        ? problem(404, "The docs page has not been generated: run 'npm run generate'.")
+        : { status: 200, html: deps.docsHtml };
+    },
+
+    async adminCreateUser(context) {
+      const input = context.request.requestBody as components['schemas']['NewUser'];
+      const outcome = await addUser(deps, input);
+      switch (outcome.kind) {
+        case 'added':
+          return { status: 201, body: { id: outcome.id, email: outcome.email } satisfies components['schemas']['CreatedUser'] };
+        case 'exists':
+          return problem(409, 'A user with this email already exists.');
+        case 'invalid':
+          return problem(400, outcome.message);
+      }
+    },
+
+    async adminCreateApiKey(context) {
+      const input = context.request.requestBody as components['schemas']['NewApiKey'];
+      const created = await createApiKey(deps, input.dialect);
+      return { status: 201, body: created satisfies components['schemas']['CreatedApiKey'] };
+    },
+
+    devMailboxList() {
+      return deps.mailbox ? { status: 200, html: mailboxListPage(deps.mailbox) } : mailboxOff();
+    },
+
+    devMailboxMessage(context) {
+      const message = deps.mailbox?.get(String(context.request.params.id));
+      return message ? { status: 200, html: mailboxMessagePage(message) } : mailboxOff();
+    },
+  };
+}
+
+function mailboxOff(): AnyReply {
+  return problem(404, 'No such message, or the development mailbox is off.');
+}

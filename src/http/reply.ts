@@ -1,0 +1,25 @@
+import type { Context } from 'koa';
+import type { Reply } from '../dialects/dialect.ts';
+
+/** An HTML page reply (docs, dev mailbox): JSON replies are the dialects' `Reply`. */
+export interface HtmlReply extends Reply {
+  html: string;
+}
+
+export type AnyReply = Reply | HtmlReply;
+
+/** Writes a reply to koa. A reply without a body is sent with no body and no content type. */
+export function send(ctx: Context, reply: AnyReply): void {
+  ctx.status = reply.status;
+  for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+  if ('html' in reply) {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = reply.html;
+  } else if (reply.body === undefined) {
+    ctx.body = '';
+    ctx.remove('Content-Type');
+  } else {
+    ctx.type = reply.headers?.['Content-Type'] ?? 'application/json; charset=utf-8';
+    ctx.body = JSON.stringify(reply.body);
+  }
+}

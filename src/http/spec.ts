@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+/** generated/openapi.yaml: the merged spec every request is routed and validated by. */
+export const SPEC_PATH = fileURLToPath(new URL('../../generated/openapi.yaml', import.meta.url));
+export const DOCS_PATH = fileURLToPath(new URL('../../generated/docs.html', import.meta.url));
+
+export function loadSpec(): Record<string, unknown> {
+  return parse(readFileSync(SPEC_PATH, 'utf8')) as Record<string, unknown>;
+}
+
+export function loadDocsPage(): string | null {
+  try {
+    return readFileSync(DOCS_PATH, 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,71 @@
+import type { DeliverResetOutcome } from '../core/deliver-reset.ts';
+import type { Clock, Store } from '../core/ports.ts';
+import type { ResetRequest } from '../core/reset-request.ts';
+
+export interface OutboxWorkerOptions {
+  store: Store;
+  clock: Clock;
+  deliver: (request: ResetRequest) => Promise<DeliverResetOutcome>;
+  /** Requests claimed at once; they are sent concurrently. */
+  batchSize: number;
+  /** How long a claim holds before another worker may take the request over. */
+  leaseMs: number;
+  /** Longest sleep between looks at the store when nobody wakes the worker. */
+  pollMs: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface OutboxWorker {
+  /** There is new work: look now instead of at the next poll. */
+  wake(): void;
+  /** Finishes the batch in hand, then stops. */
+  stop(): Promise<void>;
+}
+
+/** Claims due reset requests in batches and hands each to the core to deliver. */
+export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  let running = true;
+  let woken = false;
+  let sleeper: (() => void) | undefined;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        sleeper = undefined;
+        resolve();
+      }
+      sleeper = done;
+    });
+
+  const loop = (async () => {
+    while (running) {
+      woken = false;
+      let claimed: ResetRequest[] = [];
+      try {
+        const now = options.clock.now();
+        const leaseUntil = new Date(now.getTime() + options.leaseMs);
+        claimed = await options.store.claimResetRequests(now, leaseUntil, options.batchSize);
+        await Promise.all(
+          claimed.map((request) => options.deliver(request).catch((error) => options.onError?.(error))),
+        );
+      } catch (error) {
+        options.onError?.(error);
+      }
+      if (running && claimed.length < options.batchSize && !woken) await sleep(options.pollMs);
+    }
+  })();
+
+  return {
+    wake() {
+      woken = true;
+      sleeper?.();
+    },
+    async stop() {
+      running = false;
+      sleeper?.();
+      await loop;
+    },
+  };
+}

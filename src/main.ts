@@ -1,0 +1,141 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { Config } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { deliverReset } from './core/deliver-reset.ts';
+import type { Clock, Store } from './core/ports.ts';
+import { createApp } from './http/app.ts';
+import { loadDocsPage } from './http/spec.ts';
+import type { Logger } from './log.ts';
+import { errorField, jsonLogger } from './log.ts';
+import type { DevMailbox } from './mail/dev-mailbox.ts';
+import { createDevMailbox } from './mail/dev-mailbox.ts';
+import type { OutboxWorker } from './mail/outbox-worker.ts';
+import { startOutboxWorker } from './mail/outbox-worker.ts';
+import { createResetMailer } from './mail/reset-mailer.ts';
+import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
+import { argon2idHasher } from './password-hasher.ts';
+import { openStore } from './store/open-store.ts';
+
+export interface Resetd {
+  url: string;
+  server: Server;
+  store: Store;
+  mailbox: DevMailbox | null;
+  stop(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** The one place where the real parts are wired together. */
+export async function startResetd(config: Config, log: Logger = jsonLogger()): Promise<Resetd> {
+  const store = openStore(config.databaseUrl);
+  const mailbox = config.smtpUrl === null && !config.production ? createDevMailbox() : null;
+  const transport = config.smtpUrl !== null ? smtpTransport(config.smtpUrl) : mailbox ? devMailboxTransport(mailbox) : null;
+  if (transport === null) {
+    throw new ConfigError(['SMTP_URL: must be set in production (NODE_ENV=production has no dev mailbox)']);
+  }
+  const mailer = createResetMailer({
+    transport,
+    from: config.mailFrom,
+    messageIdDomain: new URL(config.publicUrl).hostname,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+  });
+  const settings = {
+    publicUrl: config.publicUrl,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    mailMaxAttempts: config.mailMaxAttempts,
+    mailRetryBaseMs: config.mailRetryBaseMs,
+  };
+
+  let worker: OutboxWorker | null = null;
+  if (config.worker) {
+    worker = startOutboxWorker({
+      store,
+      clock: systemClock,
+      batchSize: 50,
+      leaseMs: 60_000,
+      pollMs: 1_000,
+      deliver: async (request) => {
+        const outcome = await deliverReset({ store, mailer, clock: systemClock, settings }, request);
+        // The outcome is logged without the address: the log must not become a list of accounts.
+        log.info('reset.delivery', { request: request.id, dialect: request.dialect, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
+        return outcome;
+      },
+      onError: (error) => log.error('worker.failed', errorField(error)),
+    });
+  }
+
+  const app = createApp({
+    store,
+    clock: systemClock,
+    hasher: argon2idHasher,
+    mailbox,
+    docsHtml: loadDocsPage(),
+    wake: worker ? () => worker.wake() : undefined,
+    dialects: config.dialects,
+    adminToken: config.adminToken,
+    trustedProxies: config.trustedProxies,
+    log,
+  });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  return {
+    url,
+    server,
+    store,
+    mailbox,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await worker?.stop();
+      transport.close();
+      await store.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const log = jsonLogger();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const resetd = await startResetd(config, log);
+  log.info('resetd.started', {
+    url: resetd.url,
+    publicUrl: config.publicUrl,
+    store: config.databaseUrl.split(':')[0],
+    mail: config.smtpUrl ? 'smtp' : 'dev mailbox at /dev/mailbox',
+    docs: `${config.publicUrl}/docs`,
+  });
+  const shutdown = async (signal: string) => {
+    log.info('resetd.stopping', { signal });
+    await resetd.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

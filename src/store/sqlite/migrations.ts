@@ -1,0 +1,54 @@
+/**
+ * Schema versions, applied in order at start (PRAGMA user_version holds the last one).
+ * Times are milliseconds since the epoch. Append; never edit a shipped step.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL UNIQUE,
+    name TEXT,
+    name_key TEXT,
+    locale TEXT,
+    password_hash TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX users_name_key ON users (name_key);
+
+  CREATE TABLE reset_requests (
+    id TEXT PRIMARY KEY,
+    dialect TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    client_ip TEXT,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+      CHECK (state IN ('pending', 'sending', 'sent', 'no_account', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    finished_at INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX reset_requests_due ON reset_requests (state, due_at);
+
+  CREATE TABLE reset_tokens (
+    hash TEXT PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX reset_tokens_user ON reset_tokens (user_id);
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    dialect TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  `,
+];
