@@ -104,7 +104,8 @@ export async function startResetd(config: Config, log: Logger = jsonLogger()): P
   };
 }
 
-async function main(): Promise<void> {
+/** `npm start` and `resetd serve`: load the settings, start, stop cleanly on a signal. */
+export async function runServer(): Promise<void> {
   const log = jsonLogger();
   let config: Config;
   try {
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error) => {
+  runServer().catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig } from './config.ts';
+import { createApiKey } from './core/api-keys.ts';
+import { DIALECTS, isDialect } from './core/dialects.ts';
+import { addUser } from './core/users.ts';
+import { argon2idHasher } from './password-hasher.ts';
+import { openStore } from './store/open-store.ts';
+
+const USAGE = `usage: resetd <command>
+
+  resetd serve                          run the HTTP server and the mail worker
+  resetd users add EMAIL [--password P] [--name N] [--locale L]
+                                        add a user (the password is stored as argon2id)
+  resetd keys create --dialect NAME     create an API key for one dialect
+                                        (${DIALECTS.join(', ')}); the key is the last line
+
+Settings come from the environment (DATABASE_URL and the others in the README).`;
+
+const clock = { now: () => new Date() };
+
+class UsageError extends Error {}
+
+/** Runs one CLI command; returns the process exit code. Output goes through `out` and `err`. */
+export async function runCli(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
+  try {
+    const [command, sub, ...rest] = argv;
+    if (command === 'serve') {
+      await import('./main.ts').then((main) => main.runServer());
+      return 0;
+    }
+    if (command === 'users' && sub === 'add') return await usersAdd(rest, out, err);
+    if (command === 'keys' && sub === 'create') return await keysCreate(rest, out, err);
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      out(USAGE);
+      return 0;
+    }
+    throw new UsageError(`unknown command: ${argv.join(' ')}`);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || isParseError(error)) {
+      err(error instanceof Error ? error.message : String(error));
+      if (!(error instanceof ConfigError)) err(USAGE);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function isParseError(error: unknown): boolean {
+  return error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+}
+
+async function usersAdd(args: readonly string[], out: (line: string) => void, err: (line: string) => void) {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { password: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('users add takes exactly one EMAIL');
+  const store = openStore(loadConfig().databaseUrl);
+  try {
+    const outcome = await addUser({ store, hasher: argon2idHasher, clock }, { email: positionals[0]!, ...values });
+    switch (outcome.kind) {
+      case 'added':
+        out(`added ${outcome.email} as ${outcome.id}`);
+        return 0;
+      case 'exists':
+        err(`a user with the email ${positionals[0]} already exists`);
+        return 1;
+      case 'invalid':
+        err(outcome.message);
+        return 2;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function keysCreate(args: readonly string[], out: (line: string) => void, _err: (line: string) => void) {
+  const { values } = parseArgs({ args: [...args], options: { dialect: { type: 'string' } } });
+  if (!isDialect(values.dialect)) {
+    throw new UsageError(`keys create needs --dialect, one of: ${DIALECTS.join(', ')}`);
+  }
+  const store = openStore(loadConfig().databaseUrl);
+  try {
+    const created = await createApiKey({ store, clock }, values.dialect);
+    out(`created ${created.id} for ${created.dialect}; keep the key, it is not shown again:`);
+    out(created.key);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      if (process.argv[2] !== 'serve') process.exit(code);
+    },
+    (error) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
