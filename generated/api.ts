@@ -398,6 +398,24 @@ export interface components {
         };
     };
     responses: {
+        /** @description The request's `Accept` header rules out the one media type this endpoint answers in. */
+        NotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than resetd accepts (16 KiB). */
+        TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The body is not valid JSON or does not match the schema. */
         BadRequest: {
             headers: {
@@ -469,15 +487,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The request's `Accept` header rules out JSON. */
-            406: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            406: components["responses"]["NotAcceptable"];
             /** @description resetd is up but its store does not answer. */
             503: {
                 headers: {
@@ -507,15 +517,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The page has not been generated (`npm run generate`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            406: components["responses"]["NotAcceptable"];
         };
     };
     adminCreateUser: {
@@ -552,6 +554,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
         };
     };
@@ -580,6 +583,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["AdminOff"];
+            413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
         };
     };
@@ -658,6 +662,15 @@ export interface operations {
              *     body is not JSON, or the dialect is switched off.
              */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RocketchatError"];
+                };
+            };
+            /** @description The body is larger than resetd accepts (16 KiB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -80,11 +80,13 @@ export function createApp(deps: AppDeps): Koa {
     securityHandlers: securityHandlers(deps.store, deps.adminToken),
     handlers: {
       ...afterBodyCheck(operationHandlers({ ...deps, clientIp })),
-      unauthorizedHandler: (context: Context) =>
-        ownerOf(context.operation.operationId, '').failure({
+      unauthorizedHandler: (context: Context, ctx: KoaContext) => {
+        if (ctx.state.authError) throw ctx.state.authError;
+        return ownerOf(context.operation.operationId, '').failure({
           kind: 'unauthorized',
           credentials: credentialsOf(context.security),
-        }),
+        });
+      },
       ...afterBodyCheck({
         validationFail: (context: Context) => {
           const owner = ownerOf(context.operation.operationId, '');

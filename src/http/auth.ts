@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { DialectName } from '../core/dialects.ts';
 import { isValidApiKey } from '../core/api-keys.ts';
@@ -9,7 +10,7 @@ import type { Store } from '../core/ports.ts';
  * with `error` saying whether credentials were missing or wrong (dialects word them
  * differently).
  */
-export type AuthResult = { ok: true } | { error: 'missing' | 'wrong' };
+export type AuthResult = { ok: true } | { error: 'missing' | 'wrong' | 'unavailable' };
 
 type Extract = (headers: Record<string, string | string[] | undefined>) => string | undefined;
 
@@ -25,11 +26,20 @@ const withScheme = (scheme: string): Extract => (headers) => {
   return given?.toLowerCase() === scheme.toLowerCase() && rest.length === 1 ? rest[0] : '';
 };
 
+/**
+ * A store failure during a key check is not a wrong key: it is kept on the koa context so
+ * the request is answered as an internal error, not as 401/403.
+ */
 function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract) {
-  return async (context: Context): Promise<AuthResult> => {
+  return async (context: Context, ctx: KoaContext): Promise<AuthResult> => {
     const presented = extract(context.request.headers);
     if (presented === undefined) return { error: 'missing' };
-    return (await isValidApiKey({ store }, dialect, presented)) ? { ok: true } : { error: 'wrong' };
+    try {
+      return (await isValidApiKey({ store }, dialect, presented)) ? { ok: true } : { error: 'wrong' };
+    } catch (error) {
+      ctx.state.authError = error;
+      return { error: 'unavailable' };
+    }
   };
 }
 

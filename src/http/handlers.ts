@@ -17,7 +17,7 @@ export interface HandlerDeps {
   clock: Clock;
   hasher: PasswordHasher;
   mailbox: DevMailbox | null;
-  docsHtml: string | null;
+  docsHtml: string;
   wake?: () => void;
   clientIp: (ctx: KoaContext) => string | null;
 }
@@ -57,10 +57,9 @@ export function operationHandlers(deps: HandlerDeps): Record<string, Handler> {
       }
     },
 
-    getDocs() {
-      return deps.docsHtml === null
-        ? problem(404, "The docs page has not been generated: run 'npm run generate'.")
-        : { status: 200, html: deps.docsHtml };
+    getDocs(_context, ctx) {
+      if (!ctx.accepts('text/html')) return problem(406, 'This endpoint answers text/html.');
+      return { status: 200, html: deps.docsHtml };
     },
 
     async adminCreateUser(context) {

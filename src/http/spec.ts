@@ -10,10 +10,7 @@ export function loadSpec(): Record<string, unknown> {
   return parse(readFileSync(SPEC_PATH, 'utf8')) as Record<string, unknown>;
 }
 
-export function loadDocsPage(): string | null {
-  try {
-    return readFileSync(DOCS_PATH, 'utf8');
-  } catch {
-    return null;
-  }
+/** The docs page is committed with the spec; its absence is a broken install. */
+export function loadDocsPage(): string {
+  return readFileSync(DOCS_PATH, 'utf8');
 }

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckedResponse } from './support/contract.ts';
+import { contractFetch, documentedResponses, exercised } from './support/contract.ts';
+import type { TestResetd } from './support/resetd.ts';
+import { ADMIN_TOKEN, seed, startTestResetd } from './support/resetd.ts';
+
+/**
+ * Every operation × every status its spec documents, over real HTTP, each response
+ * checked against generated/openapi.yaml. The last test fails if a documented status was
+ * never produced here.
+ */
+
+type Instance = 'main' | 'off' | 'broken';
+const instances = {} as Record<Instance, TestResetd>;
+const keys = {} as Record<Instance, Awaited<ReturnType<typeof seed>>>;
+const KNOWN = 'known@example.com';
+
+beforeAll(async () => {
+  instances.main = await startTestResetd();
+  keys.main = await seed(instances.main.url, [KNOWN]);
+  // Only Cloudreve on, no admin token, SMTP configured (so no dev mailbox), no worker.
+  instances.off = await startTestResetd({
+    RESETD_DIALECTS: 'cloudreve',
+    RESETD_ADMIN_TOKEN: '',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    RESETD_WORKER: 'off',
+  });
+  // A store that has gone away after start.
+  instances.broken = await startTestResetd({ RESETD_WORKER: 'off' });
+  keys.broken = await seed(instances.broken.url, [KNOWN]);
+  await instances.broken.store.close();
+});
+
+afterAll(async () => {
+  await Promise.all(Object.values(instances).map((instance) => instance?.dispose()));
+});
+
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+const raw = (body: string, contentType: string | null, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { ...(contentType && { 'content-type': contentType }), ...headers },
+  body,
+});
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+const admin = bearer(ADMIN_TOKEN);
+const big = 'x'.repeat(17 * 1024);
+
+interface Case {
+  name: string;
+  on?: Instance;
+  path: string | ((instance: TestResetd) => Promise<string>);
+  init?: RequestInit | ((k: Record<string, string>) => RequestInit);
+  status: number;
+  check?: (response: CheckedResponse) => void;
+}
+
+const rc = '/api/v1/users.forgotPassword';
+const maia = '/auth/forgot-password';
+const unleash = '/auth/reset/password-email';
+const cloud = '/api/v4/user/reset';
+const qb = (email: string) => `/users/password/reset.json?email=${encodeURIComponent(email)}`;
+
+const cases: Case[] = [
+  // Rocket.Chat
+  { name: 'rocketchat accepts an address', path: rc, init: json({ email: KNOWN }), status: 200, check: (r) => expect(r.json).toEqual({ success: true, status: 'success' }) },
+  { name: 'rocketchat wants the email param', path: rc, init: json({}), status: 400, check: (r) => expect(r.json).toEqual({ success: false, error: "The 'email' param is required" }) },
+  { name: 'rocketchat switched off', on: 'off', path: rc, init: json({ email: KNOWN }), status: 400, check: (r) => expect(r.json.error).toBe('Password reset is not enabled') },
+  { name: 'rocketchat refuses a large body', path: rc, init: json({ email: KNOWN, pad: big }), status: 413 },
+  { name: 'rocketchat store down', on: 'broken', path: rc, init: json({ email: KNOWN }), status: 500, check: (r) => expect(r.json.success).toBe(false) },
+  // maiascore
+  { name: 'maiascore JSON', path: maia, init: (k) => json({ id: KNOWN }, bearer(k.maiascore!)), status: 200, check: (r) => expect(r.json).toEqual({ code: 200, message: 'OK' }) },
+  { name: 'maiascore XML', path: maia, init: (k) => raw(`<?xml version="1.0" encoding="utf-8"?>\n<item>\n  <id>${KNOWN}</id>\n</item>`, 'application/xml', bearer(k.maiascore!)), status: 200 },
+  { name: 'maiascore form', path: maia, init: (k) => raw(`id=${encodeURIComponent(KNOWN)}`, 'application/x-www-form-urlencoded', bearer(k.maiascore!)), status: 200 },
+  { name: 'maiascore without a token', path: maia, init: json({ id: KNOWN }), status: 403, check: (r) => expect(r.json).toEqual({ code: 403, message: 'Error - Forbidden' }) },
+  { name: "maiascore with another dialect's key", path: maia, init: (k) => json({ id: KNOWN }, bearer(k.unleash!)), status: 403 },
+  { name: 'maiascore switched off', on: 'off', path: maia, init: json({ id: KNOWN }, bearer('whatever')), status: 404 },
+  { name: 'maiascore XML with a DTD', path: maia, init: (k) => raw('<?xml version="1.0"?><!DOCTYPE item [<!ENTITY x SYSTEM "file:///etc/passwd">]><item><id>&x;</id></item>', 'application/xml', bearer(k.maiascore!)), status: 400, check: (r) => expect(r.json.code).toBe(400) },
+  { name: 'maiascore plain text', path: maia, init: (k) => raw('id=x', 'text/plain', bearer(k.maiascore!)), status: 415 },
+  { name: 'maiascore store down', on: 'broken', path: maia, init: (k) => json({ id: KNOWN }, bearer(k.maiascore!)), status: 500 },
+  // Unleash
+  { name: 'unleash accepts an address', path: unleash, init: (k) => json({ email: KNOWN }, { authorization: k.unleash! }), status: 200, check: (r) => expect(r.json).toEqual({}) },
+  { name: 'unleash wants email', path: unleash, init: (k) => json({}, { authorization: k.unleash! }), status: 400, check: (r) => expect(r.json.name).toBe('BadDataError') },
+  { name: 'unleash refuses extra fields', path: unleash, init: (k) => json({ email: KNOWN, admin: true }, { authorization: k.unleash! }), status: 400 },
+  { name: 'unleash without a token', path: unleash, init: json({ email: KNOWN }), status: 401, check: (r) => expect(r.json.name).toBe('AuthenticationRequired') },
+  { name: 'unleash with a wrong token', path: unleash, init: json({ email: KNOWN }, { authorization: 'rsd_unleash_wrong' }), status: 401, check: (r) => expect(r.json.name).toBe('UnauthorizedError') },
+  { name: 'unleash switched off', on: 'off', path: unleash, init: json({ email: KNOWN }, { authorization: 'x' }), status: 404 },
+  { name: 'unleash refuses a large body', path: unleash, init: (k) => json({ email: KNOWN, pad: big }, { authorization: k.unleash! }), status: 413 },
+  { name: 'unleash refuses a form', path: unleash, init: (k) => raw('email=a%40b.co', 'application/x-www-form-urlencoded', { authorization: k.unleash! }), status: 415, check: (r) => expect(r.json.name).toBe('ContentTypeError') },
+  { name: 'unleash refuses no content type', path: unleash, init: (k) => raw('', null, { authorization: k.unleash! }), status: 415 },
+  { name: 'unleash store down', on: 'broken', path: unleash, init: (k) => json({ email: KNOWN }, { authorization: k.unleash! }), status: 500 },
+  // Cloudreve
+  { name: 'cloudreve accepts an address with front-end extras', path: cloud, init: json({ email: KNOWN, captcha: '', ticket: '', language: 'en-US', randstr: 'r' }), status: 200, check: (r) => expect(r.json).toEqual({ code: 0, msg: '' }) },
+  { name: 'cloudreve wants email', path: cloud, init: json({}), status: 200, check: (r) => expect(r.json.code).toBe(40001) },
+  { name: 'cloudreve refuses a large body', path: cloud, init: json({ email: KNOWN, pad: big }), status: 413 },
+  // QuickBlox
+  { name: 'quickblox with QB-Token', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 200, check: (r) => expect(r.text).toBe('') },
+  { name: 'quickblox as its JS SDK sends it', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox!, 'QB-OS': 'web', 'QB-SDK': 'JS 2.15.0', 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } }), status: 200 },
+  { name: 'quickblox with Authorization: ApiKey', path: qb(KNOWN), init: (k) => ({ headers: { authorization: `ApiKey ${k.quickblox}` } }), status: 200 },
+  { name: 'quickblox without credentials', path: qb(KNOWN), status: 401, check: (r) => expect(r.json.errors.base).toHaveLength(1) },
+  { name: 'quickblox switched off', on: 'off', path: qb(KNOWN), init: { headers: { 'QB-Token': 'x' } }, status: 404, check: (r) => expect(r.json).toBeNull() },
+  { name: 'quickblox refuses a malformed address', path: qb('not an address'), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 422, check: (r) => expect(r.json).toEqual({ errors: { email: ['is invalid'] } }) },
+  { name: 'quickblox refuses a repeated email', path: `${qb('a@example.com')}&email=b%40example.com`, init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 422 },
+  { name: 'quickblox store down', on: 'broken', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 500 },
+  // resetd
+  { name: 'health', path: '/healthz', status: 200, check: (r) => expect(r.json).toEqual({ status: 'ok' }) },
+  { name: 'health refuses a non-JSON Accept', path: '/healthz', init: { headers: { accept: 'text/html' } }, status: 406 },
+  { name: 'health with the store down', on: 'broken', path: '/healthz', status: 503 },
+  { name: 'docs', path: '/docs', status: 200, check: (r) => expect(r.text).toContain('resetd') },
+  { name: 'docs refuse a JSON-only Accept', path: '/docs', init: { headers: { accept: 'application/json' } }, status: 406 },
+  { name: 'admin adds a user', path: '/admin/users', init: json({ email: 'new@example.com', name: 'New', locale: 'de' }, admin), status: 201 },
+  { name: 'admin refuses a bad email', path: '/admin/users', init: json({ email: 'nope' }, admin), status: 400 },
+  { name: 'admin wants the token', path: '/admin/users', init: json({ email: 'x@example.com' }), status: 401 },
+  { name: 'admin is off without a token setting', on: 'off', path: '/admin/users', init: json({ email: 'x@example.com' }, admin), status: 404 },
+  { name: 'admin refuses a duplicate in another case', path: '/admin/users', init: json({ email: 'KNOWN@example.com' }, admin), status: 409 },
+  { name: 'admin refuses a large user body', path: '/admin/users', init: json({ email: 'x@example.com', name: big }, admin), status: 413 },
+  { name: 'admin refuses a form user body', path: '/admin/users', init: raw('email=x', 'application/x-www-form-urlencoded', admin), status: 415 },
+  { name: 'admin creates a key', path: '/admin/api-keys', init: json({ dialect: 'quickblox' }, admin), status: 201, check: (r) => expect(r.json.key).toMatch(/^rsd_quickblox_/) },
+  { name: 'admin refuses an unknown dialect', path: '/admin/api-keys', init: json({ dialect: 'mattermost' }, admin), status: 400 },
+  { name: 'admin key wants the token', path: '/admin/api-keys', init: json({ dialect: 'unleash' }, bearer('wrong-token')), status: 401 },
+  { name: 'admin keys off', on: 'off', path: '/admin/api-keys', init: json({ dialect: 'unleash' }, admin), status: 404 },
+  { name: 'admin key large body', path: '/admin/api-keys', init: json({ dialect: 'unleash', pad: big }, admin), status: 413 },
+  { name: 'admin key wrong type', path: '/admin/api-keys', init: raw('{"dialect":"unleash"}', 'text/plain', admin), status: 415 },
+  { name: 'mailbox lists', path: '/dev/mailbox', status: 200 },
+  { name: 'mailbox is off with SMTP', on: 'off', path: '/dev/mailbox', status: 404 },
+  {
+    name: 'mailbox shows a message',
+    path: async (instance) => {
+      for (let i = 0; i < 100 && instance.mailbox!.list().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      return `/dev/mailbox/${instance.mailbox!.list()[0]!.id}`;
+    },
+    status: 200,
+    check: (r) => expect(r.text).toContain('https://reset.example.test/reset?token='),
+  },
+  { name: 'mailbox has no such message', path: '/dev/mailbox/nope', status: 404 },
+];
+
+describe('every documented response, over HTTP, valid against the merged spec', () => {
+  for (const c of cases) {
+    it(`${c.name} → ${c.status}`, async () => {
+      const on = c.on ?? 'main';
+      const instance = instances[on];
+      const path = typeof c.path === 'string' ? c.path : await c.path(instance);
+      const init = typeof c.init === 'function' ? c.init(keys[on] ?? {}) : c.init;
+      const response = await contractFetch(`${instance.url}${path}`, init);
+      expect(response.status).toBe(c.status);
+      expect(response.text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // never a stack trace
+      c.check?.(response);
+    });
+  }
+
+  it('exercised every status that every operation documents', () => {
+    const missing = documentedResponses().filter((entry) => !exercised.has(entry));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import type { Resetd } from '../../src/main.ts';
+import { startResetd } from '../../src/main.ts';
+import { silentLogger } from '../../src/log.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestResetd extends Resetd {
+  databasePath: string;
+  /** Stops the instance and deletes its database folder. */
+  dispose(): Promise<void>;
+}
+
+/** A real resetd on a free loopback port with its own SQLite file. */
+export async function startTestResetd(env: Record<string, string> = {}): Promise<TestResetd> {
+  const dir = mkdtempSync(join(tmpdir(), 'resetd-test-'));
+  const databasePath = join(dir, 'resetd.db');
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PUBLIC_URL: 'https://reset.example.test',
+    DATABASE_URL: `sqlite:${databasePath}`,
+    RESETD_ADMIN_TOKEN: ADMIN_TOKEN,
+    MAIL_RETRY_BASE_MS: '50',
+    ...env,
+  });
+  const resetd = await startResetd(config, silentLogger);
+  let disposed = false;
+  return {
+    ...resetd,
+    databasePath,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await resetd.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Adds a user and creates one API key per keyed dialect through the admin API. */
+export async function seed(url: string, emails: readonly string[]) {
+  for (const email of emails) {
+    const response = await fetch(`${url}/admin/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+    if (response.status !== 201) throw new Error(`seeding ${email}: ${response.status} ${await response.text()}`);
+  }
+  const keys: Record<'maiascore' | 'unleash' | 'quickblox', string> = { maiascore: '', unleash: '', quickblox: '' };
+  for (const dialect of Object.keys(keys) as (keyof typeof keys)[]) {
+    const response = await fetch(`${url}/admin/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ dialect }),
+    });
+    keys[dialect] = ((await response.json()) as { key: string }).key;
+  }
+  return keys;
+}
