@@ -45,7 +45,8 @@ export function loadConfig(env: Source = process.env): Config {
     if (raw === undefined || raw === '') return fallback;
     const value = parse(raw);
     if (isProblem(value)) {
-      problems.push(`${name}: ${value.problem} (got ${JSON.stringify(raw)})`);
+      const shown = SECRET_SETTINGS.has(name) ? 'a value that is not shown' : JSON.stringify(raw);
+      problems.push(`${name}: ${value.problem} (got ${shown})`);
       return fallback;
     }
     return value as T;
@@ -80,6 +81,9 @@ export const SETTING_NAMES = [
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'RESETD_WORKER',
 ] as const;
 
+/** Settings that may hold secrets: their values never appear in an error message. */
+const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL']);
+
 interface Problem {
   problem: string;
 }
@@ -89,7 +93,8 @@ function isProblem(value: unknown): value is Problem {
 }
 
 function definedOnly(env: Source): Source {
-  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+  // An empty variable counts as unset, so it does not hide the config file's value.
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
 }
 
 function readConfigFile(path: string | undefined, problems: string[]): Source {
@@ -165,6 +170,7 @@ function adminToken(raw: string): string | Problem {
 
 function dialectList(raw: string): ReadonlySet<DialectName> | Problem {
   const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.length === 0) return problem(`must name at least one of ${DIALECTS.join(', ')}`);
   const unknown = names.filter((name) => !isDialect(name));
   if (unknown.length > 0) return problem(`unknown dialect ${unknown.join(', ')}; known: ${DIALECTS.join(', ')}`);
   return new Set(names as DialectName[]);

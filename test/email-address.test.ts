@@ -162,5 +162,12 @@ describe('what is accepted', () => {
     expect(result).toMatchObject({ ok: true, address: raw.normalize('NFC') });
   });
 
-  it.todo('accepts letters written with combining marks, such as Devanagari "नितिन@example.com"');
+  it('accepts letters written with combining marks, such as Devanagari "नितिन@example.com"', () => {
+    expect(checkEmail('नितिन@example.com')).toMatchObject({ ok: true });
+    expect(checkEmail('ผู้ใช้@ตัวอย่าง.ไทย')).toMatchObject({ ok: true });
+  });
+
+  it('a label does not start with a combining mark', () => {
+    expect(checkEmail('a@\u0301x.com')).toMatchObject({ ok: false });
+  });
 });

@@ -120,3 +120,12 @@ describe('malformed XML is refused', () => {
     expect(parseXmlBody(text)).toEqual({ ok: false });
   });
 });
+
+describe('the predefined entities', () => {
+  it('are decoded, so an address with & or an apostrophe can be sent as XML', () => {
+    expect(parseXmlBody("<item><id>o&apos;neil&amp;co@example.com</id></item>")).toEqual({
+      ok: true,
+      body: { id: "o'neil&co@example.com" },
+    });
+  });
+});

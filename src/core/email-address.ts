@@ -13,8 +13,9 @@ const MAX_LENGTH = 254;
 const MAX_LOCAL = 64;
 // Dot-atom local part and a dotted domain; letters and digits of any script (SMTPUTF8).
 // No spaces, quotes, commas, angle brackets or control characters: one address, one mailbox.
-const LOCAL = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
-const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+// Combining marks (\p{M}) are part of letters in scripts such as Devanagari and Thai.
+const LOCAL = /^[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
+const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,61}[\p{L}\p{M}\p{N}])?$/u;
 
 export function checkEmail(raw: string): EmailCheck {
   if (raw.length === 0) return { ok: false, reason: 'empty' };
@@ -25,9 +26,8 @@ export function checkEmail(raw: string): EmailCheck {
   if (at <= 0 || at !== address.indexOf('@')) return { ok: false, reason: 'malformed' };
   const local = address.slice(0, at);
   const labels = address.slice(at + 1).split('.');
-  if (Buffer.byteLength(local, 'utf8') > MAX_LOCAL || !LOCAL.test(local)) {
-    return { ok: false, reason: 'malformed' };
-  }
+  if (Buffer.byteLength(local, 'utf8') > MAX_LOCAL) return { ok: false, reason: 'too-long' };
+  if (!LOCAL.test(local)) return { ok: false, reason: 'malformed' };
   if (labels.length < 2 || !labels.every((label) => LABEL.test(label))) {
     return { ok: false, reason: 'malformed' };
   }

@@ -9,7 +9,8 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  processEntities: false,
+  // Only the five predefined entities remain possible: any DOCTYPE is refused below.
+  processEntities: true,
   parseTagValue: false,
   trimValues: true,
 });

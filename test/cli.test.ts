@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.ts';
+
+interface UserRow {
+  email: string;
+  email_key: string;
+  locale: string | null;
+  password_hash: string | null;
+}
+
+interface ApiKeyRow {
+  id: string;
+  dialect: string;
+  key_hash: string;
+}
+
+let tempDir: string;
+let databasePath: string;
+let caseNumber = 0;
+const savedDatabaseUrl = process.env.DATABASE_URL;
+
+beforeAll(() => {
+  tempDir = mkdtempSync(join(tmpdir(), 'resetd-cli-'));
+});
+
+afterAll(() => {
+  rmSync(tempDir, { recursive: true, force: true });
+});
+
+// Each test gets a database of its own; the CLI reads it from DATABASE_URL.
+beforeEach(() => {
+  databasePath = join(tempDir, `case-${++caseNumber}`, 'x.db');
+  process.env.DATABASE_URL = `sqlite:${databasePath}`;
+});
+
+afterEach(() => {
+  if (savedDatabaseUrl === undefined) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = savedDatabaseUrl;
+});
+
+/** Runs the CLI and keeps what it printed. */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, (line) => out.push(line), (line) => err.push(line));
+  return { code, out, err };
+}
+
+function rows<T>(sql: string): T[] {
+  const db = new Database(databasePath, { readonly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('resetd users add', () => {
+  it('adds a user with an argon2id password hash and the given locale', async () => {
+    const run = await cli('users', 'add', 'Alice@Example.com', '--password', 'correct horse battery', '--locale', 'de');
+    expect(run.err).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.out.join('\n')).toContain('Alice@Example.com');
+
+    const users = rows<UserRow>('SELECT email, email_key, locale, password_hash FROM users');
+    expect(users).toHaveLength(1);
+    const user = users[0]!;
+    expect(user.email).toBe('Alice@Example.com');
+    expect(user.email_key).toBe('alice@example.com');
+    expect(user.locale).toBe('de');
+    expect(user.password_hash).toMatch(/^\$argon2id\$/);
+    expect(user.password_hash).not.toContain('correct horse battery');
+  });
+
+  it('adds a user without a password, who can only set one through a reset', async () => {
+    const run = await cli('users', 'add', 'bob@example.com');
+    expect(run.code).toBe(0);
+    expect(rows<UserRow>('SELECT password_hash, locale FROM users')).toEqual([{ password_hash: null, locale: null }]);
+  });
+
+  it('the same email in another letter case is the same user and is refused with exit 1', async () => {
+    expect((await cli('users', 'add', 'alice@example.com', '--password', 'first')).code).toBe(0);
+
+    const again = await cli('users', 'add', 'ALICE@Example.COM', '--password', 'second');
+    expect(again.code).toBe(1);
+    expect(again.err.join('\n')).toMatch(/already exists/);
+
+    const users = rows<UserRow>('SELECT email, email_key FROM users');
+    expect(users).toEqual([{ email: 'alice@example.com', email_key: 'alice@example.com' }]);
+  });
+
+  it('an invalid email is refused and nothing is stored', async () => {
+    const run = await cli('users', 'add', 'a@x.com,b@x.com', '--password', 'pw');
+    expect(run.code).toBe(2);
+    expect(run.err.join('\n')).toMatch(/email/);
+    expect(rows<UserRow>('SELECT email FROM users')).toEqual([]);
+  });
+
+  it('an invalid locale is refused', async () => {
+    const run = await cli('users', 'add', 'carol@example.com', '--locale', 'german');
+    expect(run.code).toBe(2);
+    expect(run.err.join('\n')).toMatch(/locale/);
+  });
+
+  it('users add without an email exits 2 with usage', async () => {
+    const run = await cli('users', 'add');
+    expect(run.code).toBe(2);
+    expect(run.err.join('\n')).toMatch(/usage: resetd/);
+  });
+
+  it('an unknown option exits 2 with usage', async () => {
+    const run = await cli('users', 'add', 'dave@example.com', '--admin');
+    expect(run.code).toBe(2);
+    expect(run.err.join('\n')).toMatch(/usage: resetd/);
+  });
+});
+
+describe('resetd keys create', () => {
+  it('prints the key as the last line and stores only its SHA-256', async () => {
+    const run = await cli('keys', 'create', '--dialect', 'unleash');
+    expect(run.code).toBe(0);
+    const key = run.out.at(-1)!;
+    expect(key.length).toBeGreaterThanOrEqual(43); // 256 bits in base64url, at least
+
+    const keys = rows<ApiKeyRow>('SELECT id, dialect, key_hash FROM api_keys');
+    expect(keys).toHaveLength(1);
+    const stored = keys[0]!;
+    expect(stored.dialect).toBe('unleash');
+    expect(stored.key_hash).toBe(createHash('sha256').update(key, 'utf8').digest('hex'));
+    expect(stored.key_hash).not.toContain(key);
+    expect(JSON.stringify(keys)).not.toContain(key);
+  });
+
+  it('two keys are different', async () => {
+    const first = (await cli('keys', 'create', '--dialect', 'quickblox')).out.at(-1);
+    const second = (await cli('keys', 'create', '--dialect', 'quickblox')).out.at(-1);
+    expect(first).not.toBe(second);
+    expect(rows<ApiKeyRow>('SELECT id FROM api_keys')).toHaveLength(2);
+  });
+
+  it('an unknown dialect exits 2 with usage and creates no key', async () => {
+    const run = await cli('keys', 'create', '--dialect', 'nope');
+    expect(run.code).toBe(2);
+    expect(run.out).toEqual([]);
+    expect(run.err.join('\n')).toMatch(/--dialect/);
+    expect(run.err.join('\n')).toMatch(/usage: resetd/);
+  });
+
+  it('a missing --dialect exits 2 with usage', async () => {
+    const run = await cli('keys', 'create');
+    expect(run.code).toBe(2);
+    expect(run.err.join('\n')).toMatch(/usage: resetd/);
+  });
+});
+
+describe('commands the CLI does not know', () => {
+  it.each([
+    [['frobnicate']],
+    [['users', 'delete', 'alice@example.com']],
+    [['keys']],
+  ])('%j exits 2 with usage', async (argv) => {
+    const run = await cli(...argv);
+    expect(run.code).toBe(2);
+    expect(run.out).toEqual([]);
+    expect(run.err.join('\n')).toMatch(/unknown command/);
+    expect(run.err.join('\n')).toMatch(/usage: resetd/);
+  });
+
+  it('help prints usage and exits 0', async () => {
+    const run = await cli('help');
+    expect(run.code).toBe(0);
+    expect(run.out.join('\n')).toMatch(/usage: resetd/);
+  });
+});
+
+describe('settings', () => {
+  it('a bad DATABASE_URL exits 2 naming the setting', async () => {
+    process.env.DATABASE_URL = 'mysql://nope';
+    const run = await cli('keys', 'create', '--dialect', 'unleash');
+    expect(run.code).toBe(2);
+    expect(run.err.join('\n')).toMatch(/DATABASE_URL/);
+  });
+});

@@ -1,0 +1,232 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+/** The ConfigError that loading `env` throws; fails the test when loading succeeds. */
+function configErrorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+const tempDir = mkdtempSync(join(tmpdir(), 'resetd-config-'));
+afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
+
+let fileCount = 0;
+function configFile(settings: unknown): string {
+  const path = join(tempDir, `config-${++fileCount}.json`);
+  writeFileSync(path, JSON.stringify(settings));
+  return path;
+}
+
+describe('defaults: resetd starts with no settings at all', () => {
+  const config = loadConfig({});
+
+  it.each([
+    ['PORT', () => config.port, 8080],
+    ['PUBLIC_URL', () => config.publicUrl, 'http://localhost:8080'],
+    ['DATABASE_URL', () => config.databaseUrl, 'sqlite:./data/resetd.db'],
+    ['SMTP_URL (the dev mailbox)', () => config.smtpUrl, null],
+    ['MAIL_FROM', () => config.mailFrom, 'resetd <no-reply@localhost>'],
+    ['RESETD_ADMIN_TOKEN (admin API off)', () => config.adminToken, null],
+    ['RESET_TOKEN_TTL', () => config.tokenTtlSeconds, 1800],
+    ['RATE_LIMIT_IP', () => config.rateLimitIp, 30],
+  ] as const)('%s has its documented default', (_name, value, expected) => {
+    expect(value()).toEqual(expected);
+  });
+
+  it('all five dialects are enabled', () => {
+    expect([...config.dialects].sort()).toEqual(['cloudreve', 'maiascore', 'quickblox', 'rocketchat', 'unleash']);
+  });
+
+  it('no proxy is trusted', () => {
+    expect(config.trustedProxies).toEqual([]);
+  });
+
+  it('an empty value counts as unset', () => {
+    expect(loadConfig({ PORT: '', SMTP_URL: '', RESETD_DIALECTS: '' })).toMatchObject({ port: 8080, smtpUrl: null });
+    expect(loadConfig({ RESETD_DIALECTS: '' }).dialects.size).toBe(5);
+  });
+});
+
+describe('set values are read', () => {
+  it('the default PUBLIC_URL follows PORT', () => {
+    const config = loadConfig({ PORT: '9090' });
+    expect(config.port).toBe(9090);
+    expect(config.publicUrl).toBe('http://localhost:9090');
+  });
+
+  it('an explicit PUBLIC_URL wins over the one PORT implies, without a trailing slash', () => {
+    expect(loadConfig({ PORT: '9090', PUBLIC_URL: 'https://reset.example.com/' }).publicUrl).toBe(
+      'https://reset.example.com',
+    );
+  });
+
+  it('RESETD_DIALECTS enables only the dialects named', () => {
+    expect([...loadConfig({ RESETD_DIALECTS: 'unleash, quickblox' }).dialects].sort()).toEqual(['quickblox', 'unleash']);
+  });
+
+  it('TRUSTED_PROXIES takes addresses and CIDR ranges', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
+  });
+
+  it('RATE_LIMIT_IP=0 turns the limit off instead of falling back to the default', () => {
+    expect(loadConfig({ RATE_LIMIT_IP: '0' }).rateLimitIp).toBe(0);
+  });
+
+  it('SMTP_URL, admin token and token lifetime are taken as given', () => {
+    const config = loadConfig({
+      SMTP_URL: 'smtp://user:pass@mail.example.com:587',
+      RESETD_ADMIN_TOKEN: 'a-long-enough-admin-token',
+      RESET_TOKEN_TTL: '600',
+    });
+    expect(config).toMatchObject({
+      smtpUrl: 'smtp://user:pass@mail.example.com:587',
+      adminToken: 'a-long-enough-admin-token',
+      tokenTtlSeconds: 600,
+    });
+  });
+});
+
+describe('a bad value stops resetd with a message naming the setting', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PUBLIC_URL', 'ftp://x'],
+    ['PUBLIC_URL', 'not a url'],
+    ['RESETD_DIALECTS', 'rocketchat,nope'],
+    ['RESET_TOKEN_TTL', '-5'],
+    ['RESET_TOKEN_TTL', '1.5'],
+    ['RATE_LIMIT_IP', 'lots'],
+    ['TRUSTED_PROXIES', 'not-an-ip'],
+    ['SMTP_URL', 'http://x'],
+    ['RESETD_ADMIN_TOKEN', 'short'],
+    ['MAIL_FROM', 'resetd <no-reply@localhost'],
+  ])('%s=%s is refused', (name, value) => {
+    const error = configErrorOf({ [name]: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(new RegExp(`^${name}: `));
+    expect(error.message).toContain(name);
+  });
+
+  it('an unknown dialect is named in the message', () => {
+    expect(configErrorOf({ RESETD_DIALECTS: 'rocketchat,nope' }).message).toContain('nope');
+  });
+
+  it('every bad value is reported at once, not only the first', () => {
+    const error = configErrorOf({
+      PORT: 'abc',
+      PUBLIC_URL: 'ftp://x',
+      RESETD_DIALECTS: 'rocketchat,nope',
+      RESET_TOKEN_TTL: '-5',
+      TRUSTED_PROXIES: 'not-an-ip',
+      SMTP_URL: 'http://x',
+      RESETD_ADMIN_TOKEN: 'short',
+    });
+    const named = error.problems.map((problem) => problem.split(':')[0]).sort();
+    expect(named).toEqual([
+      'PORT',
+      'PUBLIC_URL',
+      'RESETD_ADMIN_TOKEN',
+      'RESETD_DIALECTS',
+      'RESET_TOKEN_TTL',
+      'SMTP_URL',
+      'TRUSTED_PROXIES',
+    ]);
+    for (const name of named) expect(error.message).toContain(name);
+  });
+
+  it('a good value beside a bad one does not hide the bad one', () => {
+    const error = configErrorOf({ PORT: '9090', RESET_TOKEN_TTL: '-5' });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^RESET_TOKEN_TTL: /);
+  });
+
+  it('a bad secret (RESETD_ADMIN_TOKEN, SMTP_URL with a password) is not echoed back in the message', () => {
+    const attempt = () => loadConfig({ RESETD_ADMIN_TOKEN: 'hunter2', SMTP_URL: 'http://user:s3cret@mail' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/RESETD_ADMIN_TOKEN/);
+    expect(attempt).toThrow(/SMTP_URL/);
+    expect(attempt).not.toThrow(/hunter2|s3cret/);
+  });
+
+  it('an empty dialect list is refused rather than turning every dialect off', () => {
+    expect(() => loadConfig({ RESETD_DIALECTS: ',' })).toThrow(/RESETD_DIALECTS/);
+  });
+
+  it('an empty variable does not hide the config file', () => {
+    const path = configFile({ PORT: 9191 });
+    expect(loadConfig({ RESETD_CONFIG: path, PORT: '' }).port).toBe(9191);
+  });
+});
+
+describe('RESETD_CONFIG names a JSON file that may set the same keys', () => {
+  it('the file sets settings', () => {
+    const path = configFile({ PORT: 9191, MAIL_FROM: 'Reset <reset@example.com>', RESETD_DIALECTS: 'cloudreve' });
+    const config = loadConfig({ RESETD_CONFIG: path });
+    expect(config.port).toBe(9191);
+    expect(config.publicUrl).toBe('http://localhost:9191');
+    expect(config.mailFrom).toBe('Reset <reset@example.com>');
+    expect([...config.dialects]).toEqual(['cloudreve']);
+  });
+
+  it('the environment overrides the file', () => {
+    const path = configFile({ PORT: 9191, RESET_TOKEN_TTL: 600 });
+    const config = loadConfig({ RESETD_CONFIG: path, PORT: '7070' });
+    expect(config.port).toBe(7070);
+    expect(config.tokenTtlSeconds).toBe(600);
+  });
+
+  it('an unknown key in the file is reported by name', () => {
+    const path = configFile({ PORT: 9191, PROT: 9292 });
+    const error = configErrorOf({ RESETD_CONFIG: path });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^RESETD_CONFIG: /);
+    expect(error.problems[0]).toContain('PROT');
+    expect(error.problems[0]).toContain(path);
+  });
+
+  it('a bad value in the file is reported under its setting name', () => {
+    const error = configErrorOf({ RESETD_CONFIG: configFile({ RESET_TOKEN_TTL: -5 }) });
+    expect(error.problems).toEqual([expect.stringMatching(/^RESET_TOKEN_TTL: /)]);
+  });
+
+  it('a bad value in the file and one in the environment are reported together', () => {
+    const error = configErrorOf({ RESETD_CONFIG: configFile({ PORT: 'abc', NOPE: 1 }), SMTP_URL: 'http://x' });
+    expect(error.problems).toHaveLength(3);
+    expect(error.message).toContain('NOPE');
+    expect(error.message).toMatch(/PORT: /);
+    expect(error.message).toMatch(/SMTP_URL: /);
+  });
+
+  it('a file that is not JSON is reported', () => {
+    const path = join(tempDir, 'broken.json');
+    writeFileSync(path, '{ PORT: 8080');
+    expect(configErrorOf({ RESETD_CONFIG: path }).problems).toEqual([expect.stringMatching(/^RESETD_CONFIG: .*broken\.json/)]);
+  });
+
+  it('a missing file is reported', () => {
+    const path = join(tempDir, 'missing.json');
+    expect(configErrorOf({ RESETD_CONFIG: path }).problems).toEqual([expect.stringMatching(/^RESETD_CONFIG: .*missing\.json/)]);
+  });
+
+  it('a file holding something other than an object is reported', () => {
+    expect(configErrorOf({ RESETD_CONFIG: configFile(['PORT', 8080]) }).problems).toEqual([
+      expect.stringMatching(/^RESETD_CONFIG: /),
+    ]);
+  });
+
+  it('a nested value in the file is reported', () => {
+    expect(configErrorOf({ RESETD_CONFIG: configFile({ PORT: { value: 1 } }) }).message).toMatch(/PORT/);
+  });
+});
