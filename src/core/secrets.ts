@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * Secrets that resetd hands out (reset tokens, API keys) are 256-bit random strings; only
@@ -20,7 +20,12 @@ export function sameDigest(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** A random, prefixed identifier for rows (not a secret). */
+/**
+ * A prefixed identifier for rows (not a secret): the time in milliseconds, then 64 random
+ * bits. Time-ordered ids land at the end of their index instead of on random pages, which
+ * keeps each commit on the request path small. randomUUID draws from a buffered pool.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('hex')}`;
+  const time = Date.now().toString(16).padStart(12, '0');
+  return `${prefix}_${time}${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 }

@@ -97,6 +97,16 @@ export function createApp(deps: AppDeps): Koa {
     },
   });
   api.init();
+  // The router rebuilds its operation list on every call, several times per request; the
+  // spec never changes while resetd runs, so build it once.
+  const operations = api.router.getOperations();
+  api.router.getOperations = () => operations;
+  // Most paths have no template: find their operation with one map lookup.
+  const exact = new Map(
+    operations.filter((op) => !op.path.includes('{')).map((op) => [`${op.method.toUpperCase()} ${op.path}`, op]),
+  );
+  const matchOperation = (request: { method: string; path: string }) =>
+    exact.get(`${request.method} ${request.path}`) ?? api.matchOperation(request as never);
 
   const enabled = (operation: Operation, owner: Owner): boolean => {
     if (owner.dialect) return deps.dialects.has(owner.dialect.name);
@@ -114,7 +124,7 @@ export function createApp(deps: AppDeps): Koa {
       headers: ctx.headers as Record<string, string | string[]>,
       body: undefined as unknown,
     };
-    const operation = api.matchOperation(request);
+    const operation = matchOperation(request);
     const owner = ownerOf(operation?.operationId, ctx.path);
     let reply: AnyReply;
     try {

@@ -95,10 +95,32 @@ export function openSqliteStore(path: string): Store {
     );
   });
 
-  return {
-    async addResetRequest(request: NewResetRequest) {
+  // Group commit: the requests that arrive within one turn of the event loop are written in
+  // one transaction, and each caller is answered only once that transaction has committed.
+  let batch: { request: NewResetRequest; done: (error?: unknown) => void }[] = [];
+  const insertBatch = db.transaction((requests: NewResetRequest[]) => {
+    for (const request of requests) {
       const at = request.createdAt.getTime();
       insertRequest.run(request.id, request.dialect, request.identifier, request.clientIp, at, at);
+    }
+  });
+  const flush = () => {
+    const pending = batch;
+    batch = [];
+    try {
+      insertBatch(pending.map((entry) => entry.request));
+      pending.forEach((entry) => entry.done());
+    } catch (error) {
+      pending.forEach((entry) => entry.done(error));
+    }
+  };
+
+  return {
+    addResetRequest(request: NewResetRequest) {
+      return new Promise<void>((resolve, reject) => {
+        if (batch.length === 0) setImmediate(flush);
+        batch.push({ request, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      });
     },
     async claimResetRequests(now, leaseUntil, limit) {
       const rows = claim.all({
