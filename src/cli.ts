@@ -3,6 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
 import { createApiKey } from './core/api-keys.ts';
 import { DIALECTS, isDialect } from './core/dialects.ts';
+import { listDeadMail, outboxStats, retryDeadMail } from './core/outbox.ts';
+import type { Store } from './core/ports.ts';
 import { addUser } from './core/users.ts';
 import { argon2idHasher } from './password-hasher.ts';
 import { openStore } from './store/open-store.ts';
@@ -14,6 +16,9 @@ const USAGE = `usage: resetd <command>
                                         add a user (the password is stored as argon2id)
   resetd keys create --dialect NAME     create an API key for one dialect
                                         (${DIALECTS.join(', ')}); the key is the last line
+  resetd mail stats [--json]            queue depth, sent, retried, dead-lettered, send latency
+  resetd mail dead                      list dead-lettered mail with its last error
+  resetd mail retry (ID… | --all)       put dead-lettered mail back in the queue
 
 Settings come from the environment (DATABASE_URL and the others in the README).`;
 
@@ -35,6 +40,9 @@ export async function runCli(
     }
     if (command === 'users' && sub === 'add') return await usersAdd(rest, out, err);
     if (command === 'keys' && sub === 'create') return await keysCreate(rest, out, err);
+    if (command === 'mail' && sub === 'stats') return await mailStats(rest, out);
+    if (command === 'mail' && sub === 'dead') return await mailDead(out);
+    if (command === 'mail' && sub === 'retry') return await mailRetry(rest, out);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       out(USAGE);
       return 0;
@@ -94,6 +102,50 @@ async function keysCreate(args: readonly string[], out: (line: string) => void, 
   } finally {
     await store.close();
   }
+}
+
+/** Opens the configured store for one command and closes it after. */
+async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(loadConfig().databaseUrl);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function mailStats(args: readonly string[], out: (line: string) => void) {
+  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean' } } });
+  const stats = await withStore((store) => outboxStats({ store, clock }));
+  if (values.json) {
+    out(JSON.stringify(stats));
+    return 0;
+  }
+  const latency = stats.sendLatencyMs;
+  out(`queue depth    ${stats.queueDepth} (pending ${stats.byState.pending}, sending ${stats.byState.sending})`);
+  out(`sent           ${stats.byState.sent}`);
+  out(`no account     ${stats.byState.no_account}`);
+  out(`retried        ${stats.retried}`);
+  out(`dead-lettered  ${stats.byState.dead}`);
+  out(`send latency   ${latency ? `p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms over ${latency.count} mails in the last hour` : 'no mail sent in the last hour'}`);
+  return 0;
+}
+
+async function mailDead(out: (line: string) => void) {
+  const dead = await withStore((store) => listDeadMail({ store }));
+  if (dead.length === 0) out('no dead-lettered mail');
+  for (const mail of dead) {
+    out(`${mail.id}  ${mail.dialect}  ${mail.createdAt.toISOString()}  ${mail.attempts} attempts  ${mail.lastError ?? ''}`);
+  }
+  return 0;
+}
+
+async function mailRetry(args: readonly string[], out: (line: string) => void) {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { all: { type: 'boolean' } } });
+  if (values.all === (positionals.length > 0)) throw new UsageError('mail retry takes either IDs or --all');
+  const count = await withStore((store) => retryDeadMail({ store, clock }, values.all ? null : positionals));
+  out(`${count} dead-lettered mail${count === 1 ? '' : 's'} queued again`);
+  return 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import proxyaddr from 'proxy-addr';
 import type { DialectName } from './core/dialects.ts';
 import { DIALECTS, isDialect } from './core/dialects.ts';
+import type { Senders } from './mail/mailer.ts';
+import { PRODUCT_NAMES } from './mail/products.ts';
 
 /**
  * Every setting, its default, and its check. Settings come from the environment; a JSON
@@ -24,6 +26,12 @@ export interface Config {
   production: boolean;
   mailMaxAttempts: number;
   mailRetryBaseMs: number;
+  /** How long a worker's claim on a mail holds before another worker may take it over. */
+  mailLeaseMs: number;
+  /** Mails a worker claims, and sends concurrently, at once. */
+  mailBatchSize: number;
+  /** Product name and sender of each dialect's mail. */
+  senders: Senders;
   /** Run the outbox worker in this process. */
   worker: boolean;
 }
@@ -68,8 +76,18 @@ export function loadConfig(env: Source = process.env): Config {
     production: read('NODE_ENV', false, (raw) => raw === 'production'),
     mailMaxAttempts: read('MAIL_MAX_ATTEMPTS', 8, integer(1, 100)),
     mailRetryBaseMs: read('MAIL_RETRY_BASE_MS', 30_000, integer(10, 3_600_000)),
+    mailLeaseMs: read('MAIL_LEASE_MS', 60_000, integer(1_000, 3_600_000)),
+    mailBatchSize: read('MAIL_BATCH_SIZE', 50, integer(1, 1_000)),
+    senders: {} as Senders,
     worker: read('RESETD_WORKER', true, onOff),
   };
+  for (const dialect of DIALECTS) {
+    const suffix = dialect.toUpperCase();
+    config.senders[dialect] = {
+      product: read(`PRODUCT_NAME_${suffix}`, PRODUCT_NAMES[dialect], productName),
+      from: read(`MAIL_FROM_${suffix}`, config.mailFrom, mailFrom),
+    };
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -78,8 +96,9 @@ export function loadConfig(env: Source = process.env): Config {
 export const SETTING_NAMES = [
   'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'RESETD_ADMIN_TOKEN',
   'RESETD_DIALECTS', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
-  'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'RESETD_WORKER',
-] as const;
+  'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
+  ...DIALECTS.flatMap((dialect) => [`PRODUCT_NAME_${dialect.toUpperCase()}`, `MAIL_FROM_${dialect.toUpperCase()}`]),
+];
 
 /** Settings that may hold secrets: their values never appear in an error message. */
 const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL']);
@@ -162,6 +181,11 @@ function mailFrom(raw: string): string | Problem {
   return /^[^\r\n<>]*<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/.test(raw)
     ? raw
     : problem('must be an address, optionally with a name: resetd <no-reply@example.com>');
+}
+
+function productName(raw: string): string | Problem {
+  // It goes into the subject line: one short line of printable text.
+  return raw.length <= 60 && !/[\p{Cc}]/u.test(raw) ? raw : problem('must be one line of at most 60 characters');
 }
 
 function adminToken(raw: string): string | Problem {

@@ -13,7 +13,7 @@ import type { DevMailbox } from './mail/dev-mailbox.ts';
 import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './mail/outbox-worker.ts';
 import { startOutboxWorker } from './mail/outbox-worker.ts';
-import { createResetMailer } from './mail/reset-mailer.ts';
+import { createMailer } from './mail/mailer.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
 import { argon2idHasher } from './password-hasher.ts';
 import { openStore } from './store/open-store.ts';
@@ -32,13 +32,14 @@ const systemClock: Clock = { now: () => new Date() };
 export async function startResetd(config: Config, log: Logger = jsonLogger()): Promise<Resetd> {
   const store = openStore(config.databaseUrl);
   const mailbox = config.smtpUrl === null && !config.production ? createDevMailbox() : null;
-  const transport = config.smtpUrl !== null ? smtpTransport(config.smtpUrl) : mailbox ? devMailboxTransport(mailbox) : null;
+  const transport =
+    config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : mailbox ? devMailboxTransport(mailbox) : null;
   if (transport === null) {
     throw new ConfigError(['SMTP_URL: must be set in production (NODE_ENV=production has no dev mailbox)']);
   }
-  const mailer = createResetMailer({
+  const mailer = createMailer({
     transport,
-    from: config.mailFrom,
+    senders: config.senders,
     messageIdDomain: new URL(config.publicUrl).hostname,
     tokenTtlSeconds: config.tokenTtlSeconds,
   });
@@ -54,8 +55,8 @@ export async function startResetd(config: Config, log: Logger = jsonLogger()): P
     worker = startOutboxWorker({
       store,
       clock: systemClock,
-      batchSize: 50,
-      leaseMs: 60_000,
+      batchSize: config.mailBatchSize,
+      leaseMs: config.mailLeaseMs,
       pollMs: 1_000,
       deliver: async (request) => {
         const outcome = await deliverReset({ store, mailer, clock: systemClock, settings }, request);

@@ -1,5 +1,5 @@
 import type { DialectName } from './dialects.ts';
-import type { NewResetRequest, ResetRequest } from './reset-request.ts';
+import type { NewResetRequest, ResetRequest, ResetRequestState } from './reset-request.ts';
 
 /**
  * What the core needs from the outside world. Each port names the security or reliability
@@ -44,6 +44,12 @@ export interface Store {
   finishResetRequest(id: string, state: 'sent' | 'no_account', at: Date): Promise<void>;
   /** Gives a failed attempt back: due again at `retryAt`, or dead when `retryAt` is null. */
   failResetRequest(id: string, error: string, retryAt: Date | null): Promise<void>;
+  /** Dead-lettered mail, oldest first, for the operator. */
+  listDeadResetRequests(limit: number): Promise<DeadResetRequest[]>;
+  /** Puts dead mail (these ids, or all when `ids` is null) back in the queue, due `now`. */
+  retryDeadResetRequests(ids: readonly string[] | null, now: Date): Promise<number>;
+  /** Counts by state, and delivery latencies of mail sent since `since` (newest 10,000). */
+  outboxCounts(since: Date): Promise<OutboxCounts>;
 
   addUser(user: NewUser): Promise<'added' | 'exists'>;
   findUserByEmailKey(emailKey: string): Promise<User | undefined>;
@@ -61,6 +67,22 @@ export interface Store {
   close(): Promise<void>;
 }
 
+export interface DeadResetRequest {
+  id: string;
+  dialect: DialectName;
+  createdAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface OutboxCounts {
+  byState: Record<ResetRequestState, number>;
+  /** Requests that needed more than one attempt. */
+  retried: number;
+  /** Milliseconds from acceptance to the SMTP server's acceptance, for recent sent mail. */
+  latenciesMs: number[];
+}
+
 /** The reset mail for one user and one link; src/mail owns wording and transport. */
 export interface ResetMail {
   /** The reset request this mail answers: its Message-ID derives from it, so a resend is recognisable. */
@@ -75,9 +97,22 @@ export interface ResetMail {
   requestedFrom: string | null;
 }
 
+/** The notice that a password was changed, so an owner who did not do it can act. */
+export interface PasswordChangedMail {
+  /** The outbox item this mail answers: its Message-ID derives from it. */
+  requestId: string;
+  to: string;
+  name: string | null;
+  locale: string | null;
+  dialect: DialectName;
+  changedAt: Date;
+  changedFrom: string | null;
+}
+
 /** Sends mail. Throws on failure; the error says whether a retry can help. */
 export interface Mailer {
   sendResetMail(mail: ResetMail): Promise<void>;
+  sendPasswordChangedMail(mail: PasswordChangedMail): Promise<void>;
 }
 
 export class MailError extends Error {

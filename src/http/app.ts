@@ -3,7 +3,6 @@ import type { Context as KoaContext } from 'koa';
 import ajvFormats from 'ajv-formats';
 import { OpenAPIBackend } from 'openapi-backend';
 import type { Context, Document, Operation } from 'openapi-backend';
-import proxyaddr from 'proxy-addr';
 import type { Ajv } from 'ajv';
 import type { DialectName } from '../core/dialects.ts';
 import type { Dialect, RequestFailure, Reply } from '../dialects/dialect.ts';
@@ -11,6 +10,7 @@ import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
 import type { Logger } from '../log.ts';
 import { errorField } from '../log.ts';
 import { credentialsOf, securityHandlers } from './auth.ts';
+import { clientIpResolver } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
 import { resetdFailure } from './problem.ts';
@@ -66,8 +66,8 @@ function afterBodyCheck(handlers: Record<string, Handler>): Record<string, Handl
  * invalid input) in the owner's own error shape, then hand over to the operation's handler.
  */
 export function createApp(deps: AppDeps): Koa {
-  const trust = proxyaddr.compile([...deps.trustedProxies]);
-  const clientIp = (ctx: KoaContext) => (ctx.req.socket.remoteAddress ? proxyaddr(ctx.req, trust) : null);
+  const resolveIp = clientIpResolver(deps.trustedProxies);
+  const clientIp = (ctx: KoaContext) => resolveIp(ctx.req);
   const api = new OpenAPIBackend({
     definition: loadSpec() as unknown as Document,
     quick: true,

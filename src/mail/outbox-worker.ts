@@ -43,17 +43,22 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     while (running) {
       woken = false;
       let claimed: ResetRequest[] = [];
+      // A retry this worker scheduled sooner than the next poll brings the next look forward.
+      let nextLook = options.pollMs;
       try {
         const now = options.clock.now();
         const leaseUntil = new Date(now.getTime() + options.leaseMs);
         claimed = await options.store.claimResetRequests(now, leaseUntil, options.batchSize);
-        await Promise.all(
-          claimed.map((request) => options.deliver(request).catch((error) => options.onError?.(error))),
+        const outcomes = await Promise.all(
+          claimed.map((request) => options.deliver(request).catch((error) => void options.onError?.(error))),
         );
+        for (const outcome of outcomes) {
+          if (outcome?.kind === 'retry') nextLook = Math.min(nextLook, outcome.at.getTime() - now.getTime());
+        }
       } catch (error) {
         options.onError?.(error);
       }
-      if (running && claimed.length < options.batchSize && !woken) await sleep(options.pollMs);
+      if (running && claimed.length < options.batchSize && !woken) await sleep(Math.max(0, nextLook));
     }
   })();
 

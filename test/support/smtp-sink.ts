@@ -3,8 +3,18 @@ import type { ParsedMail } from 'mailparser';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
+export interface SmtpSinkOptions {
+  /** Listen on this port (0: any free one). */
+  port?: number;
+  /** Refuses a recipient with an SMTP reply, or accepts it (null). `attempt` counts from 1 per address. */
+  refuse?: (recipient: string, attempt: number) => { code: number; message: string } | null;
+  /** Holds each message this long before accepting it (a slow server). */
+  delayMs?: number;
+}
+
 export interface SmtpSink {
   url: string;
+  port: number;
   messages: ParsedMail[];
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
@@ -12,17 +22,28 @@ export interface SmtpSink {
 }
 
 /** A real SMTP server on loopback that keeps and parses every message it accepts. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const waiters: (() => void)[] = [];
+  const attempts = new Map<string, number>();
   const server = new SMTPServer({
     authOptional: true,
     // smtp-server's built-in certificate has expired: plain SMTP on loopback.
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const attempt = (attempts.get(address.address) ?? 0) + 1;
+      attempts.set(address.address, attempt);
+      const refusal = options.refuse?.(address.address, attempt);
+      if (!refusal) return callback();
+      const error = new Error(refusal.message) as Error & { responseCode: number };
+      error.responseCode = refusal.code;
+      callback(error);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
           messages.push(mail);
           waiters.forEach((wake) => wake());
           callback();
@@ -30,10 +51,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         .catch(callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
+    port,
     messages,
     waitFor(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
@@ -54,4 +76,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

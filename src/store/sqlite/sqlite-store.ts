@@ -49,14 +49,34 @@ export function openSqliteStore(path: string): Store {
       RETURNING id, dialect, identifier, client_ip, created_at, state, attempts`,
   );
   const finish = db.prepare(
-    `UPDATE reset_requests SET state = ?, finished_at = ?, lease_until = NULL WHERE id = ?`,
+    `UPDATE reset_requests SET state = ?, finished_at = ?, lease_until = NULL
+      WHERE id = ? AND state = 'sending'`,
   );
   const retry = db.prepare(
     `UPDATE reset_requests SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL
-      WHERE id = ?`,
+      WHERE id = ? AND state = 'sending'`,
   );
   const bury = db.prepare(
-    `UPDATE reset_requests SET state = 'dead', last_error = ?, lease_until = NULL WHERE id = ?`,
+    `UPDATE reset_requests SET state = 'dead', last_error = ?, lease_until = NULL
+      WHERE id = ? AND state = 'sending'`,
+  );
+  const dead = db.prepare(
+    `SELECT id, dialect, created_at, attempts, last_error FROM reset_requests
+      WHERE state = 'dead' ORDER BY created_at LIMIT ?`,
+  );
+  const revive = db.prepare(
+    `UPDATE reset_requests SET state = 'pending', due_at = ?, attempts = 0, last_error = NULL
+      WHERE state = 'dead' AND id = ?`,
+  );
+  const reviveAll = db.prepare(
+    `UPDATE reset_requests SET state = 'pending', due_at = ?, attempts = 0, last_error = NULL
+      WHERE state = 'dead'`,
+  );
+  const countByState = db.prepare(`SELECT state, count(*) AS n FROM reset_requests GROUP BY state`);
+  const countRetried = db.prepare(`SELECT count(*) AS n FROM reset_requests WHERE attempts > 1`);
+  const latencies = db.prepare(
+    `SELECT finished_at - created_at AS ms FROM reset_requests
+      WHERE state = 'sent' AND finished_at >= ? ORDER BY finished_at DESC LIMIT 10000`,
   );
   const insertUser = db.prepare(
     `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at)
@@ -136,6 +156,35 @@ export function openSqliteStore(path: string): Store {
     async failResetRequest(id, error, retryAt) {
       if (retryAt) retry.run(retryAt.getTime(), error, id);
       else bury.run(error, id);
+    },
+    async listDeadResetRequests(limit) {
+      const rows = dead.all(limit) as {
+        id: string;
+        dialect: ResetRequest['dialect'];
+        created_at: number;
+        attempts: number;
+        last_error: string | null;
+      }[];
+      return rows.map((row) => ({
+        id: row.id,
+        dialect: row.dialect,
+        createdAt: new Date(row.created_at),
+        attempts: row.attempts,
+        lastError: row.last_error,
+      }));
+    },
+    async retryDeadResetRequests(ids, now) {
+      if (ids === null) return reviveAll.run(now.getTime()).changes;
+      return db.transaction(() => ids.reduce((n, id) => n + revive.run(now.getTime(), id).changes, 0))();
+    },
+    async outboxCounts(since) {
+      const byState = { pending: 0, sending: 0, sent: 0, no_account: 0, dead: 0 };
+      for (const row of countByState.all() as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
+      return {
+        byState,
+        retried: (countRetried.get() as { n: number }).n,
+        latenciesMs: (latencies.all(since.getTime()) as { ms: number }[]).map((row) => row.ms),
+      };
     },
     async addUser(user: NewUser) {
       const result = insertUser.run({

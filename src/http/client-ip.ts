@@ -1,0 +1,18 @@
+import { isIP } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import proxyaddr from 'proxy-addr';
+
+/**
+ * The client's address: the socket's peer, or, when that peer is a trusted proxy, the
+ * nearest untrusted address in X-Forwarded-For. A forwarded entry that is not an IP
+ * address is not believed (it could carry any text into logs and mail).
+ */
+export function clientIpResolver(trustedProxies: readonly string[]): (req: IncomingMessage) => string | null {
+  const trust = proxyaddr.compile([...trustedProxies]);
+  return (req) => {
+    const peer = req.socket.remoteAddress ?? null;
+    if (peer === null || trustedProxies.length === 0) return peer;
+    const forwarded = proxyaddr(req, trust);
+    return isIP(forwarded) ? forwarded : peer;
+  };
+}

@@ -1,0 +1,69 @@
+import type { Transporter } from 'nodemailer';
+import type { DialectName } from '../core/dialects.ts';
+import type { Mailer, PasswordChangedMail, ResetMail } from '../core/ports.ts';
+import { MailError } from '../core/ports.ts';
+import type { RenderedMail } from './templates/layout.ts';
+import { renderPasswordChangedMail } from './templates/password-changed-mail.ts';
+import { renderResetMail } from './templates/reset-mail.ts';
+
+/** Who a mail is from, per dialect: the product it speaks for and its sender address. */
+export type Senders = Record<DialectName, { product: string; from: string }>;
+
+export interface MailerOptions {
+  transport: Transporter;
+  senders: Senders;
+  /** Host part of every Message-ID: the public URL's host. */
+  messageIdDomain: string;
+  tokenTtlSeconds: number;
+}
+
+/**
+ * The core's Mailer over a nodemailer transport: words from the templates, headers from
+ * stored data only (the stored address, the product's sender, a Message-ID derived from the
+ * outbox id), and errors classified as transient or permanent.
+ */
+export function createMailer(options: MailerOptions): Mailer {
+  const send = async (requestId: string, dialect: DialectName, to: string, rendered: RenderedMail) => {
+    try {
+      await options.transport.sendMail({
+        from: options.senders[dialect].from,
+        to,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        messageId: `<${requestId}@${options.messageIdDomain}>`,
+        date: new Date(),
+      });
+    } catch (error) {
+      throw classify(error);
+    }
+  };
+  return {
+    sendResetMail: (mail: ResetMail) =>
+      send(mail.requestId, mail.dialect, mail.to, renderResetMail({
+        product: options.senders[mail.dialect].product,
+        name: mail.name,
+        locale: mail.locale,
+        link: mail.link,
+        ttlSeconds: options.tokenTtlSeconds,
+        requestedAt: mail.requestedAt,
+        requestedFrom: mail.requestedFrom,
+      })),
+    sendPasswordChangedMail: (mail: PasswordChangedMail) =>
+      send(mail.requestId, mail.dialect, mail.to, renderPasswordChangedMail({
+        product: options.senders[mail.dialect].product,
+        name: mail.name,
+        locale: mail.locale,
+        changedAt: mail.changedAt,
+        changedFrom: mail.changedFrom,
+      })),
+  };
+}
+
+/** 5xx replies are permanent refusals; 4xx, timeouts and refused connections may pass later. */
+function classify(error: unknown): MailError {
+  const smtp = error as { responseCode?: number; message?: string };
+  const message = smtp.message ?? String(error);
+  const permanent = typeof smtp.responseCode === 'number' && smtp.responseCode >= 500;
+  return new MailError(message, !permanent);
+}
