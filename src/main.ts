@@ -30,13 +30,13 @@ const systemClock: Clock = { now: () => new Date() };
 
 /** The one place where the real parts are wired together. */
 export async function startResetd(config: Config, log: Logger = jsonLogger()): Promise<Resetd> {
-  const store = openStore(config.databaseUrl);
   const mailbox = config.smtpUrl === null && !config.production ? createDevMailbox() : null;
   const transport =
     config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : mailbox ? devMailboxTransport(mailbox) : null;
   if (transport === null) {
     throw new ConfigError(['SMTP_URL: must be set in production (NODE_ENV=production has no dev mailbox)']);
   }
+  const store = openStore(config.databaseUrl);
   const mailer = createMailer({
     transport,
     senders: config.senders,

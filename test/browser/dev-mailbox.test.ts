@@ -1,0 +1,62 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchBrowser, screenshotPath } from '../support/browser.ts';
+import { freePort } from '../support/smtp-sink.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { seed, startTestResetd } from '../support/resetd.ts';
+
+/** A newcomer's walk: ask for a reset, open the dev mailbox, open the newest mail, follow its link. */
+describe.skipIf(!hasChromium)('the dev mailbox in a real browser', () => {
+  let browser: Browser;
+  let resetd: TestResetd;
+  let publicUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    resetd = await startTestResetd({ PORT: String(port), PUBLIC_URL: publicUrl });
+    await seed(resetd.url, ['older@example.com', 'newest@example.com']);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await resetd?.dispose();
+  });
+
+  async function requestReset(email: string) {
+    await fetch(`${resetd.url}/api/v4/user/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+  }
+
+  it('lists mail newest first, shows the newest, and its link leads to the reset page', async () => {
+    await requestReset('older@example.com');
+    for (let i = 0; i < 100 && resetd.mailbox!.list().length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    await requestReset('newest@example.com');
+    for (let i = 0; i < 100 && resetd.mailbox!.list().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+
+    const page = await browser.newPage();
+    await page.goto(`${resetd.url}/dev/mailbox`);
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.first().textContent()).toContain('newest@example.com');
+    await page.screenshot({ path: screenshotPath('dev-mailbox-list') });
+
+    await rows.first().getByRole('link').click();
+    await page.waitForURL(/\/dev\/mailbox\/[A-Za-z0-9_-]+$/);
+    expect(await page.locator('h1').textContent()).toBe('Reset your Cloudreve password');
+    const frame = page.frameLocator('iframe[title="HTML part"]');
+    await expect.poll(() => frame.getByRole('link', { name: 'Choose a new password' }).count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('dev-mailbox-message'), fullPage: true });
+
+    const link = page.locator('#text-part a');
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(new RegExp(`^${publicUrl}/reset\\?token=[A-Za-z0-9_-]{43}$`));
+    await link.click();
+    await page.waitForURL((url) => url.href === href);
+    await page.close();
+  });
+});

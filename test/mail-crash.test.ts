@@ -1,0 +1,103 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import type { SmtpSink } from './support/smtp-sink.ts';
+import { freePort, startSmtpSink } from './support/smtp-sink.ts';
+import { ADMIN_TOKEN } from './support/resetd.ts';
+
+/**
+ * resetd is killed (SIGKILL) while it sends 500 reset mails; after a restart every one of
+ * them has been delivered, and a mail delivered twice carries the same Message-ID.
+ */
+const COUNT = 500;
+const dir = mkdtempSync(join(tmpdir(), 'resetd-crash-'));
+let sink: SmtpSink | undefined;
+let child: ChildProcess | undefined;
+
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await sink?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function startResetd(port: number, smtpUrl: string): Promise<ChildProcess> {
+  const started = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dir, 'resetd.db')}`,
+      SMTP_URL: smtpUrl,
+      RESETD_ADMIN_TOKEN: ADMIN_TOKEN,
+      MAIL_LEASE_MS: '1500',
+      MAIL_RETRY_BASE_MS: '50',
+    },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return started;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('resetd did not start');
+}
+
+async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+it('every mail of 500 is delivered after a SIGKILL mid-send, duplicates share their Message-ID', async () => {
+  // A slow server: mail is still going out when the process dies.
+  sink = await startSmtpSink({ delayMs: 15 });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  child = await startResetd(port, sink.url);
+
+  const users = Array.from({ length: COUNT }, (_, i) => `crash${i}@example.com`);
+  await inParallel(users, 20, async (email) => {
+    const response = await fetch(`${url}/admin/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+    expect(response.status).toBe(201);
+  });
+  await inParallel(users, 20, async (email) => {
+    const response = await fetch(`${url}/api/v1/users.forgotPassword`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  await sink.waitFor(50, 30_000);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child!.once('exit', resolve));
+  const atKill = sink.messages.length;
+  expect(atKill).toBeLessThan(COUNT); // the kill really came mid-send
+
+  child = await startResetd(port, sink.url);
+  const distinct = () => new Set(sink!.messages.map((m) => m.messageId)).size;
+  const end = Date.now() + 60_000;
+  while (distinct() < COUNT && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  const byId = new Map<string, Set<string>>();
+  for (const message of sink.messages) {
+    const to = (message.to as { text: string }).text;
+    byId.set(message.messageId!, (byId.get(message.messageId!) ?? new Set()).add(to));
+  }
+  const delivered = new Set(sink.messages.map((m) => (m.to as { text: string }).text));
+  const duplicates = sink.messages.length - byId.size;
+  console.log(`crash test: ${atKill} delivered before SIGKILL, ${sink.messages.length} messages in all, ${byId.size} distinct Message-IDs, ${duplicates} duplicates`);
+
+  expect(byId.size).toBe(COUNT);
+  expect([...delivered].sort()).toEqual([...users].sort());
+  for (const recipients of byId.values()) expect(recipients.size).toBe(1); // a duplicate is the same mail
+}, 120_000);
