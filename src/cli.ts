@@ -135,7 +135,7 @@ async function mailDead(out: (line: string) => void) {
   const dead = await withStore((store) => listDeadMail({ store }));
   if (dead.length === 0) out('no dead-lettered mail');
   for (const mail of dead) {
-    out(`${mail.id}  ${mail.dialect}  ${mail.createdAt.toISOString()}  ${mail.attempts} attempts  ${mail.lastError ?? ''}`);
+    out(`${mail.id}  ${mail.kind}  ${mail.origin}  ${mail.createdAt.toISOString()}  ${mail.attempts} attempts  ${mail.lastError ?? ''}`);
   }
   return 0;
 }

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import proxyaddr from 'proxy-addr';
 import type { DialectName } from './core/dialects.ts';
 import { DIALECTS, isDialect } from './core/dialects.ts';
+import type { Origin } from './core/outbox-item.ts';
+import { PASSWORD_MIN_FLOOR } from './core/password-policy.ts';
+import { DEFAULT_RESET_PATH } from './core/settings.ts';
 import type { Senders } from './mail/mailer.ts';
 import { PRODUCT_NAMES } from './mail/products.ts';
 
@@ -30,8 +33,16 @@ export interface Config {
   mailLeaseMs: number;
   /** Mails a worker claims, and sends concurrently, at once. */
   mailBatchSize: number;
-  /** Product name and sender of each dialect's mail. */
+  /** Product name and sender of each origin's mail. */
   senders: Senders;
+  /** Per origin, the reset page path on PUBLIC_URL that the mail links to. */
+  resetPaths: Record<Origin, string>;
+  passwordMinLength: number;
+  /** Where to POST a signed notice after each completed reset, and the HMAC key. */
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+  /** Failed token checks one client IP may make per 15 minutes. */
+  rateLimitResetFailures: number;
   /** Run the outbox worker in this process. */
   worker: boolean;
 }
@@ -79,14 +90,29 @@ export function loadConfig(env: Source = process.env): Config {
     mailLeaseMs: read('MAIL_LEASE_MS', 60_000, integer(1_000, 3_600_000)),
     mailBatchSize: read('MAIL_BATCH_SIZE', 50, integer(1, 1_000)),
     senders: {} as Senders,
+    resetPaths: {} as Record<Origin, string>,
+    passwordMinLength: read('PASSWORD_MIN_LENGTH', 15, integer(PASSWORD_MIN_FLOOR, 128)),
+    webhookUrl: read<string | null>('WEBHOOK_URL', null, httpUrl),
+    webhookSecret: read<string | null>('WEBHOOK_SECRET', null, secret),
+    rateLimitResetFailures: read('RATE_LIMIT_RESET_FAILURES', 10, integer(1, 10_000)),
     worker: read('RESETD_WORKER', true, onOff),
   };
+  // resetd's own page speaks for the application as a whole: its host name by default.
+  config.senders.resetd = {
+    product: read('PRODUCT_NAME', new URL(config.publicUrl).hostname, productName),
+    from: config.mailFrom,
+  };
+  config.resetPaths.resetd = DEFAULT_RESET_PATH;
   for (const dialect of DIALECTS) {
     const suffix = dialect.toUpperCase();
     config.senders[dialect] = {
       product: read(`PRODUCT_NAME_${suffix}`, PRODUCT_NAMES[dialect], productName),
       from: read(`MAIL_FROM_${suffix}`, config.mailFrom, mailFrom),
     };
+    config.resetPaths[dialect] = read(`RESET_PATH_${suffix}`, DEFAULT_RESET_PATH, resetPath);
+  }
+  if (config.webhookUrl !== null && config.webhookSecret === null) {
+    problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is (the body is signed with it)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -97,11 +123,14 @@ export const SETTING_NAMES = [
   'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'RESETD_ADMIN_TOKEN',
   'RESETD_DIALECTS', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
-  ...DIALECTS.flatMap((dialect) => [`PRODUCT_NAME_${dialect.toUpperCase()}`, `MAIL_FROM_${dialect.toUpperCase()}`]),
+  'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
+  ...DIALECTS.flatMap((dialect) =>
+    ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),
+  ),
 ];
 
 /** Settings that may hold secrets: their values never appear in an error message. */
-const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL']);
+const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'WEBHOOK_SECRET', 'WEBHOOK_URL']);
 
 interface Problem {
   problem: string;
@@ -190,6 +219,14 @@ function productName(raw: string): string | Problem {
 
 function adminToken(raw: string): string | Problem {
   return raw.length >= 16 ? raw : problem('must be at least 16 characters');
+}
+
+const secret = adminToken;
+
+function resetPath(raw: string): string | Problem {
+  return raw.startsWith('/') && raw.includes('{token}') && !/[\s"<>]/.test(raw)
+    ? raw
+    : problem('must be a path starting with / that contains {token} (and may contain {user})');
 }
 
 function dialectList(raw: string): ReadonlySet<DialectName> | Problem {

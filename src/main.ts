@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Config } from './config.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { deliverReset } from './core/deliver-reset.ts';
+import { deliverOutboxItem } from './core/deliver-outbox.ts';
 import type { Clock, Store } from './core/ports.ts';
 import { createApp } from './http/app.ts';
 import { loadDocsPage } from './http/spec.ts';
@@ -14,6 +14,7 @@ import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './mail/outbox-worker.ts';
 import { startOutboxWorker } from './mail/outbox-worker.ts';
 import { createMailer } from './mail/mailer.ts';
+import { createWebhookSender } from './mail/webhook-sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
 import { argon2idHasher } from './password-hasher.ts';
 import { openStore } from './store/open-store.ts';
@@ -45,10 +46,17 @@ export async function startResetd(config: Config, log: Logger = jsonLogger()): P
   });
   const settings = {
     publicUrl: config.publicUrl,
+    resetPaths: config.resetPaths,
     tokenTtlSeconds: config.tokenTtlSeconds,
     mailMaxAttempts: config.mailMaxAttempts,
     mailRetryBaseMs: config.mailRetryBaseMs,
+    passwordMinLength: config.passwordMinLength,
+    webhook: config.webhookUrl !== null,
   };
+  const webhook =
+    config.webhookUrl !== null && config.webhookSecret !== null
+      ? createWebhookSender(config.webhookUrl, config.webhookSecret, Math.floor(config.mailLeaseMs / 4))
+      : null;
 
   let worker: OutboxWorker | null = null;
   if (config.worker) {
@@ -58,10 +66,10 @@ export async function startResetd(config: Config, log: Logger = jsonLogger()): P
       batchSize: config.mailBatchSize,
       leaseMs: config.mailLeaseMs,
       pollMs: 1_000,
-      deliver: async (request) => {
-        const outcome = await deliverReset({ store, mailer, clock: systemClock, settings }, request);
-        // The outcome is logged without the address: the log must not become a list of accounts.
-        log.info('reset.delivery', { request: request.id, dialect: request.dialect, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
+      deliver: async (item) => {
+        const outcome = await deliverOutboxItem({ store, mailer, webhook, clock: systemClock, settings }, item);
+        // Logged without the address: the log must not become a list of accounts.
+        log.info('outbox.delivery', { item: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
         return outcome;
       },
       onError: (error) => log.error('worker.failed', errorField(error)),

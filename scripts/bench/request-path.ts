@@ -68,7 +68,7 @@ for (const [name, request] of targets) {
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
 const db = new Database(database, { readonly: true });
-const { count } = db.prepare('SELECT count(*) AS count FROM reset_requests').get() as { count: number };
+const { count } = db.prepare('SELECT count(*) AS count FROM outbox').get() as { count: number };
 db.close();
 console.log(`reset requests committed: ${count}`);
 rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,11 @@
-import type { Clock, DeadResetRequest, Store } from './ports.ts';
-import type { ResetRequestState } from './reset-request.ts';
+import type { OutboxState } from './outbox-item.ts';
+import type { Clock, DeadOutboxItem, Store } from './ports.ts';
 
 /** What the operator sees of the mail queue (`resetd mail stats`). */
 export interface OutboxStats {
   /** Waiting or being sent now. */
   queueDepth: number;
-  byState: Record<ResetRequestState, number>;
+  byState: Record<OutboxState, number>;
   retried: number;
   /** Acceptance to SMTP acceptance over the last hour, in milliseconds; null without mail. */
   sendLatencyMs: { p50: number; p95: number; max: number; count: number } | null;
@@ -25,11 +25,11 @@ export async function outboxStats(deps: { store: Store; clock: Clock }): Promise
   };
 }
 
-export function listDeadMail(deps: { store: Store }, limit = 100): Promise<DeadResetRequest[]> {
-  return deps.store.listDeadResetRequests(limit);
+export function listDeadMail(deps: { store: Store }, limit = 100): Promise<DeadOutboxItem[]> {
+  return deps.store.listDeadOutboxItems(limit);
 }
 
 /** Gives dead mail another full set of attempts; `ids` null means all of it. */
 export function retryDeadMail(deps: { store: Store; clock: Clock }, ids: readonly string[] | null): Promise<number> {
-  return deps.store.retryDeadResetRequests(ids, deps.clock.now());
+  return deps.store.retryDeadOutboxItems(ids, deps.clock.now());
 }

@@ -1,5 +1,5 @@
 import type { DialectName } from './dialects.ts';
-import type { NewResetRequest, ResetRequest, ResetRequestState } from './reset-request.ts';
+import type { NewOutboxItem, Origin, OutboxItem, OutboxKind, OutboxState } from './outbox-item.ts';
 
 /**
  * What the core needs from the outside world. Each port names the security or reliability
@@ -32,22 +32,40 @@ export interface NewResetToken {
   hash: string;
   requestId: string;
   userId: string;
+  /** Where the request came from; the completion answers in its words. */
+  origin: Origin;
   createdAt: Date;
   expiresAt: Date;
 }
 
+export interface ResetToken extends NewResetToken {
+  usedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** One completed reset, written at once or not at all. */
+export interface CompletedReset {
+  tokenHash: string;
+  userId: string;
+  passwordHash: string;
+  at: Date;
+  /** The notice and the webhook, delivered by the worker. */
+  outbox: NewOutboxItem[];
+}
+
 /** Durable state. Every write the request path answers 2xx for is committed before the answer. */
 export interface Store {
-  addResetRequest(request: NewResetRequest): Promise<void>;
-  /** Claims due work for one worker: pending requests and those whose lease ran out. */
-  claimResetRequests(now: Date, leaseUntil: Date, limit: number): Promise<ResetRequest[]>;
-  finishResetRequest(id: string, state: 'sent' | 'no_account', at: Date): Promise<void>;
+  /** The request path's one write: a pending reset item. */
+  addResetRequest(item: NewOutboxItem): Promise<void>;
+  /** Claims due work for one worker: pending items and those whose lease ran out. */
+  claimOutbox(now: Date, leaseUntil: Date, limit: number): Promise<OutboxItem[]>;
+  finishOutboxItem(id: string, state: 'sent' | 'no_account', at: Date): Promise<void>;
   /** Gives a failed attempt back: due again at `retryAt`, or dead when `retryAt` is null. */
-  failResetRequest(id: string, error: string, retryAt: Date | null): Promise<void>;
-  /** Dead-lettered mail, oldest first, for the operator. */
-  listDeadResetRequests(limit: number): Promise<DeadResetRequest[]>;
-  /** Puts dead mail (these ids, or all when `ids` is null) back in the queue, due `now`. */
-  retryDeadResetRequests(ids: readonly string[] | null, now: Date): Promise<number>;
+  failOutboxItem(id: string, error: string, retryAt: Date | null): Promise<void>;
+  /** Dead-lettered items, oldest first, for the operator. */
+  listDeadOutboxItems(limit: number): Promise<DeadOutboxItem[]>;
+  /** Puts dead items (these ids, or all when `ids` is null) back in the queue, due `now`. */
+  retryDeadOutboxItems(ids: readonly string[] | null, now: Date): Promise<number>;
   /** Counts by state, and delivery latencies of mail sent since `since` (newest 10,000). */
   outboxCounts(since: Date): Promise<OutboxCounts>;
 
@@ -55,9 +73,17 @@ export interface Store {
   findUserByEmailKey(emailKey: string): Promise<User | undefined>;
   /** For maiascore's `id`: an account's id, or its name compared case-insensitively. */
   findUserByIdOrName(idOrName: string): Promise<User | undefined>;
+  findUserById(id: string): Promise<User | undefined>;
 
   /** Stores a token and revokes the user's older unused tokens: only the newest link works. */
   addResetToken(token: NewResetToken): Promise<void>;
+  findResetToken(hash: string): Promise<ResetToken | undefined>;
+  /**
+   * Spends the token and sets the password, revokes the user's other tokens and queues the
+   * outbox items, in one transaction; 'spent' when the token was no longer usable at `at`
+   * (used, revoked or expired: a racing completion got there first).
+   */
+  completeReset(reset: CompletedReset): Promise<'done' | 'spent'>;
 
   addApiKey(key: ApiKey & { createdAt: Date }): Promise<void>;
   findApiKeyByHash(keyHash: string): Promise<ApiKey | undefined>;
@@ -67,16 +93,17 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export interface DeadResetRequest {
+export interface DeadOutboxItem {
   id: string;
-  dialect: DialectName;
+  kind: OutboxKind;
+  origin: Origin;
   createdAt: Date;
   attempts: number;
   lastError: string | null;
 }
 
 export interface OutboxCounts {
-  byState: Record<ResetRequestState, number>;
+  byState: Record<OutboxState, number>;
   /** Requests that needed more than one attempt. */
   retried: number;
   /** Milliseconds from acceptance to the SMTP server's acceptance, for recent sent mail. */
@@ -90,7 +117,7 @@ export interface ResetMail {
   to: string;
   name: string | null;
   locale: string | null;
-  dialect: DialectName;
+  origin: Origin;
   link: string;
   expiresAt: Date;
   requestedAt: Date;
@@ -104,7 +131,7 @@ export interface PasswordChangedMail {
   to: string;
   name: string | null;
   locale: string | null;
-  dialect: DialectName;
+  origin: Origin;
   changedAt: Date;
   changedFrom: string | null;
 }
@@ -115,20 +142,38 @@ export interface Mailer {
   sendPasswordChangedMail(mail: PasswordChangedMail): Promise<void>;
 }
 
-export class MailError extends Error {
+/** Tells the host application that a user's password changed (HMAC-signed POST). */
+export interface WebhookSender {
+  send(body: string): Promise<void>;
+}
+
+/** A failed delivery (mail or webhook); `transient` says whether a retry can help. */
+export class DeliveryError extends Error {
   constructor(
     message: string,
     /** false for a permanent refusal (5xx): retrying cannot help. */
     readonly transient: boolean,
   ) {
     super(message);
-    this.name = 'MailError';
+    this.name = 'DeliveryError';
   }
 }
 
 /** Hashes passwords (argon2id) off the event loop. */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
+}
+
+/** Passwords attackers try first (a list of common and breached ones), compared case-insensitively. */
+export interface CommonPasswords {
+  has(password: string): boolean;
+}
+
+/** Counts failures per key (a client IP) to slow down token guessing. */
+export interface FailureLimiter {
+  /** Seconds until `key` may try again, or 0 when it may try now. */
+  blockedFor(key: string): Promise<number>;
+  recordFailure(key: string): Promise<void>;
 }
 
 /** Time, injected so tests can move it. */

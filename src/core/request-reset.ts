@@ -1,10 +1,10 @@
-import type { DialectName } from './dialects.ts';
 import { checkEmail } from './email-address.ts';
+import type { Origin } from './outbox-item.ts';
 import type { Clock, Store } from './ports.ts';
 import { newId } from './secrets.ts';
 
 export interface RequestResetCommand {
-  dialect: DialectName;
+  origin: Origin;
   /** The address (or, for maiascore, the id, username or address) exactly as sent. */
   identifier: string;
   clientIp: string | null;
@@ -22,7 +22,8 @@ export interface RequestResetDeps {
 }
 
 /** Dialects whose request names an account only by email address. */
-const ACCOUNT_BY_EMAIL_ONLY: ReadonlySet<DialectName> = new Set([
+const ACCOUNT_BY_EMAIL_ONLY: ReadonlySet<Origin> = new Set([
+  'resetd',
   'rocketchat',
   'unleash',
   'cloudreve',
@@ -45,10 +46,12 @@ export async function requestReset(
   if (typeof identifier !== 'string') return identifier;
   await deps.store.addResetRequest({
     id: newId('rr'),
-    dialect: command.dialect,
+    kind: 'reset',
+    origin: command.origin,
     identifier,
     clientIp: command.clientIp,
     createdAt: deps.clock.now(),
+    payload: null,
   });
   deps.wake?.();
   return { kind: 'accepted' };
@@ -56,7 +59,7 @@ export async function requestReset(
 
 function accountIdentifier(command: RequestResetCommand): string | RequestResetOutcome {
   const raw = command.identifier;
-  if (ACCOUNT_BY_EMAIL_ONLY.has(command.dialect) || raw.includes('@')) {
+  if (ACCOUNT_BY_EMAIL_ONLY.has(command.origin) || raw.includes('@')) {
     const email = checkEmail(raw);
     return email.ok ? email.key : { kind: 'invalid', reason: email.reason };
   }

@@ -32,7 +32,7 @@ function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
       query: context.request.query,
     });
     const outcome = await requestReset(deps, {
-      dialect: dialect.name,
+      origin: dialect.name,
       identifier,
       clientIp: deps.clientIp(ctx),
     });

@@ -1,13 +1,13 @@
 import type { Transporter } from 'nodemailer';
-import type { DialectName } from '../core/dialects.ts';
+import type { Origin } from '../core/outbox-item.ts';
 import type { Mailer, PasswordChangedMail, ResetMail } from '../core/ports.ts';
-import { MailError } from '../core/ports.ts';
+import { DeliveryError } from '../core/ports.ts';
 import type { RenderedMail } from './templates/layout.ts';
 import { renderPasswordChangedMail } from './templates/password-changed-mail.ts';
 import { renderResetMail } from './templates/reset-mail.ts';
 
-/** Who a mail is from, per dialect: the product it speaks for and its sender address. */
-export type Senders = Record<DialectName, { product: string; from: string }>;
+/** Who a mail is from, per origin: the product it speaks for and its sender address. */
+export type Senders = Record<Origin, { product: string; from: string }>;
 
 export interface MailerOptions {
   transport: Transporter;
@@ -23,10 +23,10 @@ export interface MailerOptions {
  * outbox id), and errors classified as transient or permanent.
  */
 export function createMailer(options: MailerOptions): Mailer {
-  const send = async (requestId: string, dialect: DialectName, to: string, rendered: RenderedMail) => {
+  const send = async (requestId: string, origin: Origin, to: string, rendered: RenderedMail) => {
     try {
       await options.transport.sendMail({
-        from: options.senders[dialect].from,
+        from: options.senders[origin].from,
         to,
         subject: rendered.subject,
         text: rendered.text,
@@ -40,8 +40,8 @@ export function createMailer(options: MailerOptions): Mailer {
   };
   return {
     sendResetMail: (mail: ResetMail) =>
-      send(mail.requestId, mail.dialect, mail.to, renderResetMail({
-        product: options.senders[mail.dialect].product,
+      send(mail.requestId, mail.origin, mail.to, renderResetMail({
+        product: options.senders[mail.origin].product,
         name: mail.name,
         locale: mail.locale,
         link: mail.link,
@@ -50,8 +50,8 @@ export function createMailer(options: MailerOptions): Mailer {
         requestedFrom: mail.requestedFrom,
       })),
     sendPasswordChangedMail: (mail: PasswordChangedMail) =>
-      send(mail.requestId, mail.dialect, mail.to, renderPasswordChangedMail({
-        product: options.senders[mail.dialect].product,
+      send(mail.requestId, mail.origin, mail.to, renderPasswordChangedMail({
+        product: options.senders[mail.origin].product,
         name: mail.name,
         locale: mail.locale,
         changedAt: mail.changedAt,
@@ -61,9 +61,9 @@ export function createMailer(options: MailerOptions): Mailer {
 }
 
 /** 5xx replies are permanent refusals; 4xx, timeouts and refused connections may pass later. */
-function classify(error: unknown): MailError {
+function classify(error: unknown): DeliveryError {
   const smtp = error as { responseCode?: number; message?: string };
   const message = smtp.message ?? String(error);
   const permanent = typeof smtp.responseCode === 'number' && smtp.responseCode >= 500;
-  return new MailError(message, !permanent);
+  return new DeliveryError(message, !permanent);
 }

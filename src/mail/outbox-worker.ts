@@ -1,11 +1,11 @@
-import type { DeliverResetOutcome } from '../core/deliver-reset.ts';
+import type { DeliverOutcome } from '../core/deliver-outbox.ts';
 import type { Clock, Store } from '../core/ports.ts';
-import type { ResetRequest } from '../core/reset-request.ts';
+import type { OutboxItem } from '../core/outbox-item.ts';
 
 export interface OutboxWorkerOptions {
   store: Store;
   clock: Clock;
-  deliver: (request: ResetRequest) => Promise<DeliverResetOutcome>;
+  deliver: (request: OutboxItem) => Promise<DeliverOutcome>;
   /** Requests claimed at once; they are sent concurrently. */
   batchSize: number;
   /** How long a claim holds before another worker may take the request over. */
@@ -22,7 +22,7 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-/** Claims due reset requests in batches and hands each to the core to deliver. */
+/** Claims due outbox items in batches and hands each to the core to deliver. */
 export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let running = true;
   let woken = false;
@@ -42,13 +42,13 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const loop = (async () => {
     while (running) {
       woken = false;
-      let claimed: ResetRequest[] = [];
+      let claimed: OutboxItem[] = [];
       // A retry this worker scheduled sooner than the next poll brings the next look forward.
       let nextLook = options.pollMs;
       try {
         const now = options.clock.now();
         const leaseUntil = new Date(now.getTime() + options.leaseMs);
-        claimed = await options.store.claimResetRequests(now, leaseUntil, options.batchSize);
+        claimed = await options.store.claimOutbox(now, leaseUntil, options.batchSize);
         const outcomes = await Promise.all(
           claimed.map((request) => options.deliver(request).catch((error) => void options.onError?.(error))),
         );

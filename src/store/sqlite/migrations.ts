@@ -51,4 +51,17 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at INTEGER
   );
   `,
+  // The reset request table becomes the outbox of every delivery: reset mail, the
+  // password-changed notice, the webhook. Tokens remember their origin; users their change.
+  `
+  ALTER TABLE reset_requests RENAME TO outbox;
+  ALTER TABLE outbox RENAME COLUMN dialect TO origin;
+  ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'reset'
+    CHECK (kind IN ('reset', 'password_changed', 'webhook'));
+  ALTER TABLE outbox ADD COLUMN payload TEXT;
+  DROP INDEX reset_requests_due;
+  CREATE INDEX outbox_due ON outbox (state, due_at);
+  ALTER TABLE reset_tokens ADD COLUMN origin TEXT NOT NULL DEFAULT 'resetd';
+  ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
+  `,
 ];

@@ -1,26 +1,34 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiKey, NewResetToken, NewUser, Store, User } from '../../core/ports.ts';
-import type { NewResetRequest, ResetRequest } from '../../core/reset-request.ts';
+import type { NewOutboxItem, OutboxItem } from '../../core/outbox-item.ts';
+import type { ApiKey, NewUser, ResetToken, Store, User } from '../../core/ports.ts';
 import { MIGRATIONS } from './migrations.ts';
 
-interface UserRow {
+interface ItemRow {
   id: string;
-  email: string;
-  name: string | null;
-  locale: string | null;
-}
-
-interface RequestRow {
-  id: string;
-  dialect: ResetRequest['dialect'];
+  kind: OutboxItem['kind'];
+  origin: OutboxItem['origin'];
   identifier: string;
   client_ip: string | null;
   created_at: number;
-  state: ResetRequest['state'];
+  payload: string | null;
+  state: OutboxItem['state'];
   attempts: number;
 }
+
+interface TokenRow {
+  hash: string;
+  request_id: string;
+  user_id: string;
+  origin: ResetToken['origin'];
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /** The embedded store: one SQLite file in WAL mode, every statement prepared once. */
 export function openSqliteStore(path: string): Store {
@@ -33,187 +41,184 @@ export function openSqliteStore(path: string): Store {
   db.pragma('busy_timeout = 5000');
   migrate(db);
 
-  const insertRequest = db.prepare(
-    `INSERT INTO reset_requests (id, dialect, identifier, client_ip, created_at, due_at)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-  );
-  const claim = db.prepare(
-    `UPDATE reset_requests
-        SET state = 'sending', lease_until = @leaseUntil, attempts = attempts + 1
-      WHERE id IN (
-        SELECT id FROM reset_requests
-         WHERE (state = 'pending' AND due_at <= @now)
-            OR (state = 'sending' AND lease_until <= @now)
-         ORDER BY due_at
-         LIMIT @limit)
-      RETURNING id, dialect, identifier, client_ip, created_at, state, attempts`,
-  );
-  const finish = db.prepare(
-    `UPDATE reset_requests SET state = ?, finished_at = ?, lease_until = NULL
-      WHERE id = ? AND state = 'sending'`,
-  );
-  const retry = db.prepare(
-    `UPDATE reset_requests SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL
-      WHERE id = ? AND state = 'sending'`,
-  );
-  const bury = db.prepare(
-    `UPDATE reset_requests SET state = 'dead', last_error = ?, lease_until = NULL
-      WHERE id = ? AND state = 'sending'`,
-  );
-  const dead = db.prepare(
-    `SELECT id, dialect, created_at, attempts, last_error FROM reset_requests
-      WHERE state = 'dead' ORDER BY created_at LIMIT ?`,
-  );
-  const revive = db.prepare(
-    `UPDATE reset_requests SET state = 'pending', due_at = ?, attempts = 0, last_error = NULL
-      WHERE state = 'dead' AND id = ?`,
-  );
-  const reviveAll = db.prepare(
-    `UPDATE reset_requests SET state = 'pending', due_at = ?, attempts = 0, last_error = NULL
-      WHERE state = 'dead'`,
-  );
-  const countByState = db.prepare(`SELECT state, count(*) AS n FROM reset_requests GROUP BY state`);
-  const countRetried = db.prepare(`SELECT count(*) AS n FROM reset_requests WHERE attempts > 1`);
-  const latencies = db.prepare(
-    `SELECT finished_at - created_at AS ms FROM reset_requests
-      WHERE state = 'sent' AND finished_at >= ? ORDER BY finished_at DESC LIMIT 10000`,
-  );
-  const insertUser = db.prepare(
-    `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at)
-     VALUES (@id, @email, @emailKey, @name, @nameKey, @locale, @passwordHash, @createdAt)
-     ON CONFLICT (email_key) DO NOTHING`,
-  );
-  const userColumns = 'id, email, name, locale';
-  const userByEmailKey = db.prepare(`SELECT ${userColumns} FROM users WHERE email_key = ?`);
-  const userByIdOrName = db.prepare(
-    `SELECT ${userColumns} FROM users WHERE id = ? OR name_key = ? ORDER BY id = ? DESC LIMIT 1`,
-  );
-  const revokeTokens = db.prepare(
-    `UPDATE reset_tokens SET revoked_at = ?
-      WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL`,
-  );
-  const insertToken = db.prepare(
-    `INSERT INTO reset_tokens (hash, request_id, user_id, created_at, expires_at)
-     VALUES (?, ?, ?, ?, ?)`,
-  );
-  const insertKey = db.prepare(
-    `INSERT INTO api_keys (id, dialect, key_hash, created_at) VALUES (?, ?, ?, ?)`,
-  );
-  const keyByHash = db.prepare(
-    `SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`,
-  );
-  const ping = db.prepare('SELECT 1');
+  const sql = {
+    insertItem: db.prepare(
+      `INSERT INTO outbox (id, kind, origin, identifier, client_ip, created_at, due_at, payload)
+       VALUES (@id, @kind, @origin, @identifier, @clientIp, @createdAt, @createdAt, @payload)`,
+    ),
+    claim: db.prepare(
+      `UPDATE outbox SET state = 'sending', lease_until = @leaseUntil, attempts = attempts + 1
+        WHERE id IN (
+          SELECT id FROM outbox
+           WHERE (state = 'pending' AND due_at <= @now) OR (state = 'sending' AND lease_until <= @now)
+           ORDER BY due_at LIMIT @limit)
+        RETURNING id, kind, origin, identifier, client_ip, created_at, payload, state, attempts`,
+    ),
+    // Only the worker holding the claim records its outcome.
+    finish: db.prepare(`UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
+    retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
+    bury: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
+    dead: db.prepare(`SELECT id, kind, origin, created_at, attempts, last_error FROM outbox WHERE state = 'dead' ORDER BY created_at LIMIT ?`),
+    revive: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = 0, last_error = NULL WHERE state = 'dead' AND id = ?`),
+    reviveAll: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = 0, last_error = NULL WHERE state = 'dead'`),
+    countByState: db.prepare(`SELECT state, count(*) AS n FROM outbox GROUP BY state`),
+    countRetried: db.prepare(`SELECT count(*) AS n FROM outbox WHERE attempts > 1`),
+    latencies: db.prepare(
+      `SELECT finished_at - created_at AS ms FROM outbox
+        WHERE state = 'sent' AND finished_at >= ? ORDER BY finished_at DESC LIMIT 10000`,
+    ),
+    insertUser: db.prepare(
+      `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at)
+       VALUES (@id, @email, @emailKey, @name, @nameKey, @locale, @passwordHash, @createdAt)
+       ON CONFLICT (email_key) DO NOTHING`,
+    ),
+    userByEmailKey: db.prepare(`SELECT id, email, name, locale FROM users WHERE email_key = ?`),
+    userById: db.prepare(`SELECT id, email, name, locale FROM users WHERE id = ?`),
+    userByIdOrName: db.prepare(`SELECT id, email, name, locale FROM users WHERE id = ? OR name_key = ? ORDER BY id = ? DESC LIMIT 1`),
+    setPassword: db.prepare(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`),
+    revokeTokens: db.prepare(`UPDATE reset_tokens SET revoked_at = ? WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL`),
+    insertToken: db.prepare(
+      `INSERT INTO reset_tokens (hash, request_id, user_id, origin, created_at, expires_at)
+       VALUES (@hash, @requestId, @userId, @origin, @createdAt, @expiresAt)`,
+    ),
+    tokenByHash: db.prepare(`SELECT hash, request_id, user_id, origin, created_at, expires_at, used_at, revoked_at FROM reset_tokens WHERE hash = ?`),
+    spendToken: db.prepare(
+      `UPDATE reset_tokens SET used_at = @at
+        WHERE hash = @hash AND used_at IS NULL AND revoked_at IS NULL AND expires_at > @at`,
+    ),
+    insertKey: db.prepare(`INSERT INTO api_keys (id, dialect, key_hash, created_at) VALUES (?, ?, ?, ?)`),
+    keyByHash: db.prepare(`SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`),
+    ping: db.prepare('SELECT 1'),
+  };
 
-  const addToken = db.transaction((token: NewResetToken) => {
-    revokeTokens.run(token.createdAt.getTime(), token.userId);
-    insertToken.run(
-      token.hash,
-      token.requestId,
-      token.userId,
-      token.createdAt.getTime(),
-      token.expiresAt.getTime(),
-    );
-  });
+  const itemParams = (item: NewOutboxItem) => ({ ...item, createdAt: item.createdAt.getTime() });
 
   // Group commit: the requests that arrive within one turn of the event loop are written in
   // one transaction, and each caller is answered only once that transaction has committed.
-  let batch: { request: NewResetRequest; done: (error?: unknown) => void }[] = [];
-  const insertBatch = db.transaction((requests: NewResetRequest[]) => {
-    for (const request of requests) {
-      const at = request.createdAt.getTime();
-      insertRequest.run(request.id, request.dialect, request.identifier, request.clientIp, at, at);
-    }
+  let batch: { item: NewOutboxItem; done: (error?: unknown) => void }[] = [];
+  const insertBatch = db.transaction((items: NewOutboxItem[]) => {
+    for (const item of items) sql.insertItem.run(itemParams(item));
   });
   const flush = () => {
     const pending = batch;
     batch = [];
     try {
-      insertBatch(pending.map((entry) => entry.request));
+      insertBatch(pending.map((entry) => entry.item));
       pending.forEach((entry) => entry.done());
     } catch (error) {
       pending.forEach((entry) => entry.done(error));
     }
   };
 
+  const addToken = db.transaction((token: Parameters<Store['addResetToken']>[0]) => {
+    sql.revokeTokens.run(token.createdAt.getTime(), token.userId);
+    sql.insertToken.run({ ...token, createdAt: token.createdAt.getTime(), expiresAt: token.expiresAt.getTime() });
+  });
+
+  const complete = db.transaction((reset: Parameters<Store['completeReset']>[0]): 'done' | 'spent' => {
+    const at = reset.at.getTime();
+    if (sql.spendToken.run({ hash: reset.tokenHash, at }).changes !== 1) return 'spent';
+    sql.setPassword.run(reset.passwordHash, at, reset.userId);
+    sql.revokeTokens.run(at, reset.userId);
+    for (const item of reset.outbox) sql.insertItem.run(itemParams(item));
+    return 'done';
+  });
+
   return {
-    addResetRequest(request: NewResetRequest) {
+    addResetRequest(item) {
       return new Promise<void>((resolve, reject) => {
         if (batch.length === 0) setImmediate(flush);
-        batch.push({ request, done: (error) => (error === undefined ? resolve() : reject(error)) });
+        batch.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
       });
     },
-    async claimResetRequests(now, leaseUntil, limit) {
-      const rows = claim.all({
-        now: now.getTime(),
-        leaseUntil: leaseUntil.getTime(),
-        limit,
-      }) as RequestRow[];
-      return rows.map(toResetRequest);
-    },
-    async finishResetRequest(id, state, at) {
-      finish.run(state, at.getTime(), id);
-    },
-    async failResetRequest(id, error, retryAt) {
-      if (retryAt) retry.run(retryAt.getTime(), error, id);
-      else bury.run(error, id);
-    },
-    async listDeadResetRequests(limit) {
-      const rows = dead.all(limit) as {
-        id: string;
-        dialect: ResetRequest['dialect'];
-        created_at: number;
-        attempts: number;
-        last_error: string | null;
-      }[];
+    async claimOutbox(now, leaseUntil, limit) {
+      const rows = sql.claim.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }) as ItemRow[];
       return rows.map((row) => ({
         id: row.id,
-        dialect: row.dialect,
+        kind: row.kind,
+        origin: row.origin,
+        identifier: row.identifier,
+        clientIp: row.client_ip,
+        createdAt: new Date(row.created_at),
+        payload: row.payload,
+        state: row.state,
+        attempts: row.attempts,
+      }));
+    },
+    async finishOutboxItem(id, state, at) {
+      sql.finish.run(state, at.getTime(), id);
+    },
+    async failOutboxItem(id, error, retryAt) {
+      if (retryAt) sql.retry.run(retryAt.getTime(), error, id);
+      else sql.bury.run(error, id);
+    },
+    async listDeadOutboxItems(limit) {
+      const rows = sql.dead.all(limit) as (Pick<ItemRow, 'id' | 'kind' | 'origin' | 'created_at' | 'attempts'> & { last_error: string | null })[];
+      return rows.map((row) => ({
+        id: row.id,
+        kind: row.kind,
+        origin: row.origin,
         createdAt: new Date(row.created_at),
         attempts: row.attempts,
         lastError: row.last_error,
       }));
     },
-    async retryDeadResetRequests(ids, now) {
-      if (ids === null) return reviveAll.run(now.getTime()).changes;
-      return db.transaction(() => ids.reduce((n, id) => n + revive.run(now.getTime(), id).changes, 0))();
+    async retryDeadOutboxItems(ids, now) {
+      if (ids === null) return sql.reviveAll.run(now.getTime()).changes;
+      return db.transaction(() => ids.reduce((n, id) => n + sql.revive.run(now.getTime(), id).changes, 0))();
     },
     async outboxCounts(since) {
       const byState = { pending: 0, sending: 0, sent: 0, no_account: 0, dead: 0 };
-      for (const row of countByState.all() as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
+      for (const row of sql.countByState.all() as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
       return {
         byState,
-        retried: (countRetried.get() as { n: number }).n,
-        latenciesMs: (latencies.all(since.getTime()) as { ms: number }[]).map((row) => row.ms),
+        retried: (sql.countRetried.get() as { n: number }).n,
+        latenciesMs: (sql.latencies.all(since.getTime()) as { ms: number }[]).map((row) => row.ms),
       };
     },
     async addUser(user: NewUser) {
-      const result = insertUser.run({
-        ...user,
-        nameKey: user.name?.toLowerCase() ?? null,
-        createdAt: user.createdAt.getTime(),
-      });
+      const result = sql.insertUser.run({ ...user, nameKey: user.name?.toLowerCase() ?? null, createdAt: user.createdAt.getTime() });
       return result.changes === 1 ? 'added' : 'exists';
     },
     async findUserByEmailKey(emailKey) {
-      return userByEmailKey.get(emailKey) as UserRow | undefined;
+      return sql.userByEmailKey.get(emailKey) as User | undefined;
+    },
+    async findUserById(id) {
+      return sql.userById.get(id) as User | undefined;
     },
     async findUserByIdOrName(idOrName) {
-      return userByIdOrName.get(idOrName, idOrName.toLowerCase(), idOrName) as User | undefined;
+      return sql.userByIdOrName.get(idOrName, idOrName.toLowerCase(), idOrName) as User | undefined;
     },
     async addResetToken(token) {
       addToken(token);
     },
+    async findResetToken(hash) {
+      const row = sql.tokenByHash.get(hash) as TokenRow | undefined;
+      return (
+        row && {
+          hash: row.hash,
+          requestId: row.request_id,
+          userId: row.user_id,
+          origin: row.origin,
+          createdAt: new Date(row.created_at),
+          expiresAt: new Date(row.expires_at),
+          usedAt: date(row.used_at),
+          revokedAt: date(row.revoked_at),
+        }
+      );
+    },
+    async completeReset(reset) {
+      return complete(reset);
+    },
     async addApiKey(key) {
-      insertKey.run(key.id, key.dialect, key.keyHash, key.createdAt.getTime());
+      sql.insertKey.run(key.id, key.dialect, key.keyHash, key.createdAt.getTime());
     },
     async findApiKeyByHash(keyHash) {
-      const row = keyByHash.get(keyHash) as
-        | { id: string; dialect: ApiKey['dialect']; key_hash: string }
-        | undefined;
+      const row = sql.keyByHash.get(keyHash) as { id: string; dialect: ApiKey['dialect']; key_hash: string } | undefined;
       return row && { id: row.id, dialect: row.dialect, keyHash: row.key_hash };
     },
     async ping() {
-      ping.get();
+      sql.ping.get();
     },
     async close() {
       db.close();
@@ -221,20 +226,11 @@ export function openSqliteStore(path: string): Store {
   };
 }
 
-function toResetRequest(row: RequestRow): ResetRequest {
-  return {
-    id: row.id,
-    dialect: row.dialect,
-    identifier: row.identifier,
-    clientIp: row.client_ip,
-    createdAt: new Date(row.created_at),
-    state: row.state,
-    attempts: row.attempts,
-  };
-}
-
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the database is at schema version ${current}, newer than this resetd knows (${MIGRATIONS.length}): upgrade resetd`);
+  }
   db.transaction(() => {
     MIGRATIONS.slice(current).forEach((sql, index) => {
       db.exec(sql);

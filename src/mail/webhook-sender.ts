@@ -1,0 +1,33 @@
+import { createHmac } from 'node:crypto';
+import type { WebhookSender } from '../core/ports.ts';
+import { DeliveryError } from '../core/ports.ts';
+
+/**
+ * POSTs the JSON body to the host application, signed so it can tell the call is
+ * resetd's: `Resetd-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
+ * 2xx is delivered; 408, 429 and 5xx are retried; any other answer is refused for good.
+ */
+export function createWebhookSender(url: string, secret: string, timeoutMs: number): WebhookSender {
+  return {
+    async send(body) {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'resetd-signature': `t=${timestamp},v1=${signature}` },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        throw new DeliveryError(`webhook: ${(error as Error).message}`, true);
+      }
+      await response.body?.cancel();
+      if (response.ok) return;
+      const transient = response.status === 408 || response.status === 429 || response.status >= 500;
+      throw new DeliveryError(`webhook answered ${response.status}`, transient);
+    },
+  };
+}
