@@ -87,6 +87,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reset page
+         * @description With a usable token, a form to choose a new password (typed twice). With an
+         *     unknown, expired or used token, one message for all three and a form to ask for a
+         *     new link. Opening the page does not spend the token.
+         */
+        get: operations["resetPage"];
+        put?: never;
+        /**
+         * Set the new password (the page's form)
+         * @description The form of the reset page. On success, a confirmation (no automatic log-in); a
+         *     password that the policy refuses, or two that differ, show the form again with
+         *     the reasons.
+         */
+        post: operations["resetPageSubmit"];
+        delete?: never;
+        options?: never;
+        /**
+         * The reset page, headers only
+         * @description What mail scanners fetch; like GET without the body, and it does not spend the token either.
+         */
+        head: operations["resetPageHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/reset/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a new link (the page's form)
+         * @description The "send me a new link" form of the reset page. The answer is the same whether or
+         *     not the address is registered; only a registered one receives mail.
+         */
+        post: operations["resetPageRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reset/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a reset token
+         * @description Whether a token can still be used, and until when. Checking does not spend it.
+         */
+        post: operations["validateResetToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reset/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a reset token
+         * @description Spends the token and sets the password (stored as argon2id). Every other outstanding
+         *     token of the user is revoked and the "password changed" mail is queued (and the
+         *     webhook, when `WEBHOOK_URL` is set). Two requests racing with one token: exactly one
+         *     succeeds. The user is not logged in.
+         */
+        post: operations["completeReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dev/mailbox": {
         parameters: {
             query?: never;
@@ -200,6 +296,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/reset/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Validate a reset token
+         * @description As Unleash's front end calls it when its reset page opens: which user the token
+         *     belongs to. The reset token is the credential; no API token is needed. Checking does
+         *     not spend the token. Failed checks are limited per client IP.
+         */
+        get: operations["unleashValidateResetToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reset/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset password with a token
+         * @description As Unleash's front end calls it: sets the new password with the token from the mail.
+         *     The token is spent; every other outstanding token of the user is revoked.
+         */
+        post: operations["unleashResetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v4/user/reset": {
         parameters: {
             query?: never;
@@ -225,6 +364,33 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v4/user/reset/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Reset password
+         * @description As Cloudreve's front end calls it from `/session/reset?id=<id>&secret=<secret>`:
+         *     sets the new password of user `id` with the secret from the mail (set
+         *     `RESET_PATH_CLOUDREVE=/session/reset?id={user}&secret={token}` to send that link).
+         *     The secret is spent; every other outstanding secret of the user is revoked.
+         *
+         *     Errors keep HTTP `200` with a non-zero `code`: `40001` for missing fields or a
+         *     password the policy refuses (`msg` says why), `40029` for an unknown, expired or
+         *     used link. Too many failed checks from one address: HTTP `429`.
+         */
+        patch: operations["cloudreveResetPassword"];
         trace?: never;
     };
     "/users/password/reset.json": {
@@ -260,6 +426,39 @@ export interface components {
             title: string;
             status: number;
             detail?: string;
+        };
+        ResetForm: {
+            token: string;
+            password: string;
+            password_confirm: string;
+        };
+        NewLinkForm: {
+            email: string;
+        };
+        TokenCheck: {
+            token: string;
+        };
+        ValidToken: {
+            /** @constant */
+            status: "valid";
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        Completion: {
+            token: string;
+            /** @description The new password; any Unicode, counted by code point after NFC. */
+            password: string;
+        };
+        Completed: {
+            /** @constant */
+            status: "done";
+        };
+        PasswordProblem: components["schemas"]["Problem"] & {
+            errors: {
+                /** @enum {string} */
+                code: "too-short" | "too-long" | "common" | "contains-email";
+                message: string;
+            }[];
         };
         Health: {
             /** @enum {string} */
@@ -335,6 +534,16 @@ export interface components {
              */
             email: string;
         };
+        /** @description The user a reset token belongs to (a subset of Unleash's tokenUserSchema). */
+        UnleashTokenUser: {
+            id: string;
+            email: string;
+            name?: string;
+        };
+        UnleashResetPassword: {
+            token: string;
+            password: string;
+        };
         UnleashEmptyResponse: Record<string, never>;
         /** @description Unleash's error body. */
         UnleashError: {
@@ -349,6 +558,10 @@ export interface components {
             details?: {
                 message: string;
             }[];
+        };
+        CloudreveResetPassword: {
+            password: string;
+            secret: string;
         };
         CaptchaFields: {
             /**
@@ -398,6 +611,62 @@ export interface components {
         };
     };
     responses: {
+        /** @description The page. */
+        Page: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The token is unknown, expired or used; one message for all three, and a form to ask for a new link. */
+        LinkNotValidPage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description Too many failed token checks from this address; try again later. */
+        TooManyFailuresPage: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description No such token (or not one resetd issued). */
+        UnknownToken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token expired, or was used or replaced by a newer one; `type` says which. */
+        SpentToken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many failed token checks from this address. */
+        TooManyFailures: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The request's `Accept` header rules out the one media type this endpoint answers in. */
         NotAcceptable: {
             headers: {
@@ -461,10 +730,63 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A parameter is missing or malformed, or the password policy refuses the password (`PasswordPolicyError`, with one detail per reason). */
+        UnleashBadData: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UnleashError"];
+            };
+        };
+        /** @description The token is unknown, expired or already used. */
+        UnleashInvalidToken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UnleashError"];
+            };
+        };
+        /** @description Too many failed token checks from this address; `Retry-After` says when to try again. */
+        UnleashTooManyRequests: {
+            headers: {
+                /** @description Seconds until this address may try again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UnleashError"];
+            };
+        };
+        /** @description The body is larger than resetd accepts. */
+        UnleashTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UnleashError"];
+            };
+        };
+        /** @description The body is not JSON. */
+        UnleashContentType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UnleashError"];
+            };
+        };
     };
-    parameters: never;
+    parameters: {
+        /** @description The token from the reset mail's link. */
+        PageToken: string;
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Seconds until this address may try again. */
+        RetryAfter: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -585,6 +907,200 @@ export interface operations {
             404: components["responses"]["AdminOff"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    resetPage: {
+        parameters: {
+            query?: {
+                /** @description The token from the reset mail's link. */
+                token?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Page"];
+            410: components["responses"]["LinkNotValidPage"];
+            429: components["responses"]["TooManyFailuresPage"];
+        };
+    };
+    resetPageSubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["ResetForm"];
+            };
+        };
+        responses: {
+            /** @description The password was changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The passwords differ, or the policy refuses the password; the form again, with the reasons. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            410: components["responses"]["LinkNotValidPage"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyFailuresPage"];
+        };
+    };
+    resetPageHead: {
+        parameters: {
+            query?: {
+                /** @description The token from the reset mail's link. */
+                token?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is usable. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token is unknown, expired or used. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many failed token checks from this address. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    resetPageRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["NewLinkForm"];
+            };
+        };
+        responses: {
+            /** @description The request was accepted; the page says to check the inbox. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The address is missing or malformed; the form again. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    validateResetToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCheck"];
+            };
+        };
+        responses: {
+            /** @description The token can be used. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["UnknownToken"];
+            410: components["responses"]["SpentToken"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyFailures"];
+        };
+    };
+    completeReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Completion"];
+            };
+        };
+        responses: {
+            /** @description The password was changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Completed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["UnknownToken"];
+            410: components["responses"]["SpentToken"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The password policy refuses the password; `errors` says why, one entry per reason. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PasswordProblem"];
+                };
+            };
+            429: components["responses"]["TooManyFailures"];
         };
     };
     devMailboxList: {
@@ -835,6 +1351,59 @@ export interface operations {
             };
         };
     };
+    unleashValidateResetToken: {
+        parameters: {
+            query: {
+                /** @description The token from the reset mail's link. */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is valid; the user it belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnleashTokenUser"];
+                };
+            };
+            400: components["responses"]["UnleashBadData"];
+            401: components["responses"]["UnleashInvalidToken"];
+            429: components["responses"]["UnleashTooManyRequests"];
+        };
+    };
+    unleashResetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnleashResetPassword"];
+            };
+        };
+        responses: {
+            /** @description The password was changed. This response has no body. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["UnleashBadData"];
+            401: components["responses"]["UnleashInvalidToken"];
+            413: components["responses"]["UnleashTooLarge"];
+            415: components["responses"]["UnleashContentType"];
+            429: components["responses"]["UnleashTooManyRequests"];
+        };
+    };
     cloudreveSendResetEmail: {
         parameters: {
             query?: never;
@@ -863,6 +1432,53 @@ export interface operations {
              */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+        };
+    };
+    cloudreveResetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id, from the link. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloudreveResetPassword"];
+            };
+        };
+        responses: {
+            /** @description The envelope; `code` 0 means the password was changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+            /** @description The body is larger than resetd accepts (16 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+            /** @description Too many failed checks from this address; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until this address may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -5,7 +5,9 @@ import type { Config } from './config.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { deliverOutboxItem } from './core/deliver-outbox.ts';
 import type { Clock, Store } from './core/ports.ts';
+import { commonPasswordList } from './common-passwords.ts';
 import { createApp } from './http/app.ts';
+import { memoryFailureLimiter } from './http/failure-limiter.ts';
 import { loadDocsPage } from './http/spec.ts';
 import type { Logger } from './log.ts';
 import { errorField, jsonLogger } from './log.ts';
@@ -82,6 +84,10 @@ export async function startResetd(config: Config, log: Logger = jsonLogger()): P
     hasher: argon2idHasher,
     mailbox,
     docsHtml: loadDocsPage(),
+    common: commonPasswordList(),
+    failures: memoryFailureLimiter(config.rateLimitResetFailures, 15 * 60),
+    settings,
+    page: { basePath: new URL(config.publicUrl).pathname.replace(/\/+$/, ''), minLength: config.passwordMinLength },
     wake: worker ? () => worker.wake() : undefined,
     dialects: config.dialects,
     adminToken: config.adminToken,

@@ -1,7 +1,7 @@
 import type { Origin } from './outbox-item.ts';
 import type { PasswordProblem } from './password-policy.ts';
 import { checkPassword } from './password-policy.ts';
-import type { Clock, CommonPasswords, FailureLimiter, PasswordHasher, ResetToken, Store } from './ports.ts';
+import type { Clock, CommonPasswords, FailureLimiter, PasswordHasher, ResetToken, Store, User } from './ports.ts';
 import { newId, sameDigest, sha256 } from './secrets.ts';
 import type { CoreSettings } from './settings.ts';
 
@@ -19,13 +19,13 @@ export interface CompleteResetDeps {
 export type TokenProblem = 'unknown' | 'expired' | 'used';
 
 export type TokenCheck =
-  | { kind: 'valid'; token: ResetToken; email: string }
+  | { kind: 'valid'; token: ResetToken; user: User }
   | { kind: 'rate-limited'; retryAfterSeconds: number }
   | { kind: TokenProblem; origin: Origin | null };
 
 export type CompleteResetOutcome =
   | { kind: 'done'; origin: Origin }
-  | { kind: 'weak'; problems: PasswordProblem[]; origin: Origin }
+  | { kind: 'weak'; problems: PasswordProblem[]; minLength: number; origin: Origin }
   | Exclude<TokenCheck, { kind: 'valid' }>;
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -60,7 +60,7 @@ export async function checkResetToken(
     if (found.expiresAt.getTime() <= deps.clock.now().getTime()) return { kind: 'expired', origin: found.origin };
     const user = await deps.store.findUserById(found.userId);
     if (!user) return { kind: 'unknown', origin: null };
-    return { kind: 'valid', token: found, email: user.email };
+    return { kind: 'valid', token: found, user };
   }
 }
 
@@ -79,10 +79,12 @@ export async function completeReset(
   const { token } = check;
   const problems = checkPassword(command.password, {
     minLength: deps.settings.passwordMinLength,
-    email: check.email,
+    email: check.user.email,
     common: deps.common,
   });
-  if (problems.length > 0) return { kind: 'weak', problems, origin: token.origin };
+  if (problems.length > 0) {
+    return { kind: 'weak', problems, minLength: deps.settings.passwordMinLength, origin: token.origin };
+  }
 
   const passwordHash = await deps.hasher.hash(command.password.normalize('NFC'));
   const at = deps.clock.now();
@@ -97,7 +99,7 @@ export async function completeReset(
   });
   const outbox = [item('password_changed', null)];
   if (deps.settings.webhook) {
-    const body = { event: 'password.changed', userId: token.userId, email: check.email, changedAt: at.toISOString() };
+    const body = { event: 'password.changed', userId: token.userId, email: check.user.email, changedAt: at.toISOString() };
     outbox.push(item('webhook', JSON.stringify(body)));
   }
   const result = await deps.store.completeReset({ tokenHash: token.hash, userId: token.userId, passwordHash, at, outbox });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { components } from '../../generated/api.ts';
-import type { Dialect, RequestFailure, Reply } from './dialect.ts';
-import { invalidIdentifier, isAbsent } from './dialect.ts';
+import type { Dialect, DialectCompletion, RequestFailure, Reply } from './dialect.ts';
+import { invalidIdentifier, isAbsent, retryAfter } from './dialect.ts';
+import { passwordProblemMessage } from './password-messages.ts';
 
 type Envelope = components['schemas']['CloudreveResponse'];
 type Body = components['schemas']['CloudreveResetRequest'];
 
 /** Cloudreve's codes (pkg/serializer/error.go): 0 success, 40001 parameter, 40019 feature off, 50001 database. */
-const CODE = { ok: 0, param: 40001, featureOff: 40019, notFound: 404, database: 50001 } as const;
+const CODE = { ok: 0, param: 40001, featureOff: 40019, invalidLink: 40029, notFound: 404, database: 50001 } as const;
 
 /** Cloudreve answers HTTP 200 with the outcome in `code`; failures carry a correlation id. */
 const envelope = (code: number, msg: string, error?: string, status = 200): Reply => ({
@@ -40,7 +41,31 @@ function failure(f: RequestFailure): Reply {
   }
 }
 
+type ResetPassword = components['schemas']['CloudreveResetPassword'];
+
+/** Cloudreve's front end PATCHes user/reset/{id} with the secret from its /session/reset link. */
+const completion: DialectCompletion = {
+  completeOperationId: 'cloudreveResetPassword',
+  completeInput: ({ body, params }) => {
+    const { password, secret } = body as ResetPassword;
+    return { token: secret, password, userId: String(params.id) };
+  },
+  completeReply(outcome) {
+    switch (outcome.kind) {
+      case 'done':
+        return envelope(CODE.ok, '');
+      case 'weak':
+        return envelope(CODE.param, outcome.problems.map((p) => passwordProblemMessage(p, outcome.minLength)).join(' '));
+      case 'rate-limited':
+        return retryAfter(envelope(CODE.param, 'Too many failed attempts, try again later', undefined, 429), outcome.retryAfterSeconds);
+      default:
+        return envelope(CODE.invalidLink, 'The reset link is invalid or has expired');
+    }
+  },
+};
+
 export const cloudreve: Dialect = {
+  completion,
   name: 'cloudreve',
   operationId: 'cloudreveSendResetEmail',
   field: 'email',

@@ -1,3 +1,4 @@
+import type { CompleteResetOutcome, TokenCheck } from '../core/complete-reset.ts';
 import type { DialectName } from '../core/dialects.ts';
 import type { RequestResetOutcome } from '../core/request-reset.ts';
 
@@ -44,6 +45,24 @@ export interface Dialect {
   identifier(input: DialectInput): string;
   reply(outcome: RequestResetOutcome): Reply;
   failure(failure: RequestFailure): Reply;
+  /** The product's own completion endpoints, where it has them. */
+  completion?: DialectCompletion;
+}
+
+/** Completing a reset in a product's own words: token and password in, its answers out. */
+export interface DialectCompletion {
+  /** Operation that checks a token without spending it, if the product has one. */
+  checkOperationId?: string;
+  checkInput?(input: DialectInput & { params: Record<string, unknown> }): { token: string };
+  checkReply?(check: TokenCheck): Reply;
+  completeOperationId: string;
+  completeInput(input: DialectInput & { params: Record<string, unknown> }): { token: string; password: string; userId?: string };
+  completeReply(outcome: CompleteResetOutcome): Reply;
+}
+
+/** Adds a Retry-After header to a reply. */
+export function retryAfter(reply: Reply, seconds: number): Reply {
+  return { ...reply, headers: { ...reply.headers, 'Retry-After': String(seconds) } };
 }
 
 /** The core's `invalid` outcome as a failure of the dialect's own account field. */

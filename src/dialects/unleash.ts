@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { components } from '../../generated/api.ts';
-import type { Dialect, RequestFailure, Reply } from './dialect.ts';
-import { invalidIdentifier } from './dialect.ts';
+import type { Dialect, DialectCompletion, RequestFailure, Reply } from './dialect.ts';
+import { invalidIdentifier, retryAfter } from './dialect.ts';
+import { passwordProblemMessage } from './password-messages.ts';
 
 type UnleashError = components['schemas']['UnleashError'];
 type Body = components['schemas']['UnleashEmailSchema'];
@@ -50,7 +51,43 @@ function failure(f: RequestFailure): Reply {
   }
 }
 
+type ResetPassword = components['schemas']['UnleashResetPassword'];
+type TokenUser = components['schemas']['UnleashTokenUser'];
+
+const invalidToken = () => error(401, 'InvalidTokenError', 'Token was not valid');
+const tooMany = (seconds: number) =>
+  retryAfter(error(429, 'TooManyRequestsError', 'Too many failed attempts. Try again later.'), seconds);
+
+/** Unleash's reset page calls validate when it opens, then password with the new one. */
+const completion: DialectCompletion = {
+  checkOperationId: 'unleashValidateResetToken',
+  checkInput: ({ query }) => ({ token: String(query.token) }),
+  checkReply(check) {
+    if (check.kind === 'valid') {
+      const { id, email, name } = check.user;
+      return { status: 200, body: { id, email, ...(name && { name }) } satisfies TokenUser };
+    }
+    return check.kind === 'rate-limited' ? tooMany(check.retryAfterSeconds) : invalidToken();
+  },
+  completeOperationId: 'unleashResetPassword',
+  completeInput: ({ body }) => body as ResetPassword,
+  completeReply(outcome) {
+    switch (outcome.kind) {
+      case 'done':
+        return { status: 200 };
+      case 'weak':
+        return error(400, 'PasswordPolicyError', 'The password does not meet the password policy.',
+          outcome.problems.map((problem) => passwordProblemMessage(problem, outcome.minLength)));
+      case 'rate-limited':
+        return tooMany(outcome.retryAfterSeconds);
+      default:
+        return invalidToken();
+    }
+  },
+};
+
 export const unleash: Dialect = {
+  completion,
   name: 'unleash',
   operationId: 'unleashSendResetPasswordEmail',
   field: 'email',

@@ -37,7 +37,11 @@ interface Owner {
 
 const RESETD: Owner = { failure: resetdFailure, field: 'body' };
 const DIALECT_BY_OPERATION = new Map(
-  Object.values(DIALECT_TABLE).map((dialect) => [dialect.operationId, dialect]),
+  Object.values(DIALECT_TABLE).flatMap((dialect) =>
+    [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId]
+      .filter((id): id is string => id !== undefined)
+      .map((id) => [id, dialect] as const),
+  ),
 );
 
 function ownerOf(operationId: string | undefined, path: string): Owner {

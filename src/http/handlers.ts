@@ -9,10 +9,12 @@ import type { Dialect } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
 import type { DevMailbox } from '../mail/dev-mailbox.ts';
 import { mailboxListPage, mailboxMessagePage } from '../mail/dev-mailbox-pages.ts';
+import type { CompletionDeps } from './completion-handlers.ts';
+import { completionHandlers } from './completion-handlers.ts';
 import type { AnyReply } from './reply.ts';
 import { problem } from './problem.ts';
 
-export interface HandlerDeps {
+export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   store: Store;
   clock: Clock;
   hasher: PasswordHasher;
@@ -46,6 +48,7 @@ export function operationHandlers(deps: HandlerDeps): Record<string, Handler> {
   );
   return {
     ...dialects,
+    ...completionHandlers(deps),
 
     async getHealth(_context, ctx) {
       if (!ctx.accepts('application/json')) return problem(406, 'This endpoint answers application/json.');

@@ -1,0 +1,136 @@
+import type { Context as KoaContext } from 'koa';
+import type { Context } from 'openapi-backend';
+import type { components } from '../../generated/api.ts';
+import type { CompleteResetDeps, TokenCheck } from '../core/complete-reset.ts';
+import { checkResetToken, completeReset } from '../core/complete-reset.ts';
+import type { Clock, Store } from '../core/ports.ts';
+import { requestReset } from '../core/request-reset.ts';
+import { retryAfter } from '../dialects/dialect.ts';
+import type { Reply } from '../dialects/dialect.ts';
+import { DIALECT_TABLE } from '../dialects/index.ts';
+import { passwordProblemMessage } from '../dialects/password-messages.ts';
+import { problem } from './problem.ts';
+import type { AnyReply } from './reply.ts';
+import type { PageContext } from './reset-pages.ts';
+import * as pages from './reset-pages.ts';
+
+export interface CompletionDeps extends CompleteResetDeps {
+  store: Store;
+  clock: Clock;
+  page: PageContext;
+  clientIp: (ctx: KoaContext) => string | null;
+}
+
+type Handler = (context: Context, ctx: KoaContext) => Promise<AnyReply>;
+
+const TOKEN_PROBLEMS = {
+  unknown: { status: 404, type: 'urn:resetd:problem:token-unknown', detail: 'This reset link is not valid. Ask for a new one.' },
+  expired: { status: 410, type: 'urn:resetd:problem:token-expired', detail: 'This reset link has expired. Ask for a new one.' },
+  used: { status: 410, type: 'urn:resetd:problem:token-used', detail: 'This reset link was already used or replaced by a newer one. Ask for a new one.' },
+} as const;
+
+/** resetd's own JSON answer for a token that cannot be used. */
+function tokenProblem(check: Exclude<TokenCheck, { kind: 'valid' }>): Reply {
+  if (check.kind === 'rate-limited') {
+    return retryAfter(typed(problem(429, 'Too many failed attempts from this address. Try again later.'), 'urn:resetd:problem:too-many-failures'), check.retryAfterSeconds);
+  }
+  const known = TOKEN_PROBLEMS[check.kind];
+  return typed(problem(known.status, known.detail), known.type);
+}
+
+function typed(reply: Reply, type: string): Reply {
+  return { ...reply, body: { ...(reply.body as object), type } };
+}
+
+/** Completion: resetd's JSON API, the reset page, and the dialects' own endpoints. */
+export function completionHandlers(deps: CompletionDeps): Record<string, Handler> {
+  const ip = deps.clientIp;
+  const dialectHandlers: Record<string, Handler> = {};
+  for (const dialect of Object.values(DIALECT_TABLE)) {
+    const completion = dialect.completion;
+    if (!completion) continue;
+    if (completion.checkOperationId && completion.checkInput && completion.checkReply) {
+      const { checkInput, checkReply } = completion;
+      dialectHandlers[completion.checkOperationId] = async (context, ctx) => {
+        const { token } = checkInput({ body: context.request.requestBody, query: context.request.query, params: context.request.params });
+        return checkReply(await checkResetToken(deps, token, ip(ctx)));
+      };
+    }
+    dialectHandlers[completion.completeOperationId] = async (context, ctx) => {
+      const input = completion.completeInput({ body: context.request.requestBody, query: context.request.query, params: context.request.params });
+      return completion.completeReply(await completeReset(deps, { ...input, clientIp: ip(ctx) }));
+    };
+  }
+
+  const pageFor = async (token: string | undefined, ctx: KoaContext): Promise<AnyReply> => {
+    if (!token) return pages.newLinkPage(deps.page);
+    const check = await checkResetToken(deps, token, ip(ctx));
+    if (check.kind === 'valid') return pages.choosePasswordPage(deps.page, token);
+    return check.kind === 'rate-limited' ? pages.tooManyFailuresPage(check.retryAfterSeconds) : pages.linkNotValidPage(deps.page);
+  };
+
+  return {
+    ...dialectHandlers,
+
+    async validateResetToken(context, ctx) {
+      const { token } = context.request.requestBody as components['schemas']['TokenCheck'];
+      const check = await checkResetToken(deps, token, ip(ctx));
+      if (check.kind !== 'valid') return tokenProblem(check);
+      return { status: 200, body: { status: 'valid', expiresAt: check.token.expiresAt.toISOString() } satisfies components['schemas']['ValidToken'] };
+    },
+
+    async completeReset(context, ctx) {
+      const { token, password } = context.request.requestBody as components['schemas']['Completion'];
+      const outcome = await completeReset(deps, { token, password, clientIp: ip(ctx) });
+      switch (outcome.kind) {
+        case 'done':
+          return { status: 200, body: { status: 'done' } satisfies components['schemas']['Completed'] };
+        case 'weak': {
+          const errors = outcome.problems.map((code) => ({ code, message: passwordProblemMessage(code, outcome.minLength) }));
+          const reply = typed(problem(422, 'Choose another password.'), 'urn:resetd:problem:weak-password');
+          const body: components['schemas']['PasswordProblem'] = { ...(reply.body as components['schemas']['Problem']), errors };
+          return { ...reply, body };
+        }
+        default:
+          return tokenProblem(outcome);
+      }
+    },
+
+    async resetPage(context, ctx) {
+      return pageFor(context.request.query.token as string | undefined, ctx);
+    },
+
+    async resetPageHead(context, ctx) {
+      const { status, headers } = await pageFor(context.request.query.token as string | undefined, ctx);
+      return { status, headers };
+    },
+
+    async resetPageSubmit(context, ctx) {
+      const form = context.request.requestBody as components['schemas']['ResetForm'];
+      if (form.password !== form.password_confirm) {
+        const check = await checkResetToken(deps, form.token, ip(ctx));
+        if (check.kind !== 'valid') return check.kind === 'rate-limited' ? pages.tooManyFailuresPage(check.retryAfterSeconds) : pages.linkNotValidPage(deps.page);
+        return pages.choosePasswordPage(deps.page, form.token, ['The two passwords differ. Type the same password twice.'], 400);
+      }
+      const outcome = await completeReset(deps, { token: form.token, password: form.password, clientIp: ip(ctx) });
+      switch (outcome.kind) {
+        case 'done':
+          return pages.passwordChangedPage();
+        case 'weak':
+          return pages.choosePasswordPage(deps.page, form.token, pages.weakPasswordMessages(outcome.problems, outcome.minLength), 400);
+        case 'rate-limited':
+          return pages.tooManyFailuresPage(outcome.retryAfterSeconds);
+        default:
+          return pages.linkNotValidPage(deps.page);
+      }
+    },
+
+    async resetPageRequest(context, ctx) {
+      const { email } = context.request.requestBody as components['schemas']['NewLinkForm'];
+      const outcome = await requestReset(deps, { origin: 'resetd', identifier: email, clientIp: ip(ctx) });
+      return outcome.kind === 'accepted'
+        ? pages.checkInboxPage()
+        : pages.newLinkPage(deps.page, ['Enter the email address of your account, such as ada@example.com.'], 400);
+    },
+  };
+}
