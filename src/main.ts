@@ -31,8 +31,16 @@ export interface Resetd {
 
 const systemClock: Clock = { now: () => new Date() };
 
+export interface StartOptions {
+  log?: Logger;
+  /** Time; tests move it to expire tokens. */
+  clock?: Clock;
+}
+
 /** The one place where the real parts are wired together. */
-export async function startResetd(config: Config, log: Logger = jsonLogger()): Promise<Resetd> {
+export async function startResetd(config: Config, options: StartOptions = {}): Promise<Resetd> {
+  const log = options.log ?? jsonLogger();
+  const clock = options.clock ?? systemClock;
   const mailbox = config.smtpUrl === null && !config.production ? createDevMailbox() : null;
   const transport =
     config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : mailbox ? devMailboxTransport(mailbox) : null;
@@ -64,12 +72,12 @@ export async function startResetd(config: Config, log: Logger = jsonLogger()): P
   if (config.worker) {
     worker = startOutboxWorker({
       store,
-      clock: systemClock,
+      clock,
       batchSize: config.mailBatchSize,
       leaseMs: config.mailLeaseMs,
       pollMs: 1_000,
       deliver: async (item) => {
-        const outcome = await deliverOutboxItem({ store, mailer, webhook, clock: systemClock, settings }, item);
+        const outcome = await deliverOutboxItem({ store, mailer, webhook, clock: clock, settings }, item);
         // Logged without the address: the log must not become a list of accounts.
         log.info('outbox.delivery', { item: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
         return outcome;
@@ -80,7 +88,7 @@ export async function startResetd(config: Config, log: Logger = jsonLogger()): P
 
   const app = createApp({
     store,
-    clock: systemClock,
+    clock,
     hasher: argon2idHasher,
     mailbox,
     docsHtml: loadDocsPage(),
@@ -132,7 +140,7 @@ export async function runServer(): Promise<void> {
     }
     throw error;
   }
-  const resetd = await startResetd(config, log);
+  const resetd = await startResetd(config, { log });
   log.info('resetd.started', {
     url: resetd.url,
     publicUrl: config.publicUrl,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
-import type { Resetd } from '../../src/main.ts';
+import type { Resetd, StartOptions } from '../../src/main.ts';
 import { startResetd } from '../../src/main.ts';
 import { silentLogger } from '../../src/log.ts';
 
@@ -14,8 +14,19 @@ export interface TestResetd extends Resetd {
   dispose(): Promise<void>;
 }
 
+/** A clock a test can move forward. */
+export function movableClock() {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    advance(ms: number) {
+      offsetMs += ms;
+    },
+  };
+}
+
 /** A real resetd on a free loopback port with its own SQLite file. */
-export async function startTestResetd(env: Record<string, string> = {}): Promise<TestResetd> {
+export async function startTestResetd(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestResetd> {
   const dir = mkdtempSync(join(tmpdir(), 'resetd-test-'));
   const databasePath = join(dir, 'resetd.db');
   const config = loadConfig({
@@ -27,7 +38,7 @@ export async function startTestResetd(env: Record<string, string> = {}): Promise
     MAIL_RETRY_BASE_MS: '50',
     ...env,
   });
-  const resetd = await startResetd(config, silentLogger);
+  const resetd = await startResetd(config, { log: silentLogger, ...options });
   let disposed = false;
   return {
     ...resetd,
