@@ -3,6 +3,7 @@ import type { CheckedResponse } from './support/contract.ts';
 import { contractFetch, documentedResponses, exercised } from './support/contract.ts';
 import type { TestResetd } from './support/resetd.ts';
 import { ADMIN_TOKEN, seed, startTestResetd } from './support/resetd.ts';
+import { requestLink } from './support/tokens.ts';
 
 /**
  * Every operation × every status its spec documents, over real HTTP, each response
@@ -10,14 +11,20 @@ import { ADMIN_TOKEN, seed, startTestResetd } from './support/resetd.ts';
  * never produced here.
  */
 
-type Instance = 'main' | 'off' | 'broken';
+type Instance = 'main' | 'off' | 'broken' | 'limited';
 const instances = {} as Record<Instance, TestResetd>;
 const keys = {} as Record<Instance, Awaited<ReturnType<typeof seed>>>;
 const KNOWN = 'known@example.com';
+const COMPLETER = 'completer@example.com';
+const UNKNOWN_TOKEN = 'A'.repeat(43);
+const GOOD = 'correct horse battery staple';
 
 beforeAll(async () => {
-  instances.main = await startTestResetd();
-  keys.main = await seed(instances.main.url, [KNOWN]);
+  instances.main = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1000' });
+  keys.main = await seed(instances.main.url, [KNOWN, COMPLETER]);
+  // One failed token check per 15 minutes and address: the second is refused.
+  instances.limited = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1', RESETD_WORKER: 'off' });
+  await fetch(`${instances.limited.url}/api/reset/validate`, json({ token: UNKNOWN_TOKEN }));
   // Only Cloudreve on, no admin token, SMTP configured (so no dev mailbox), no worker.
   instances.off = await startTestResetd({
     RESETD_DIALECTS: 'cloudreve',
@@ -49,14 +56,47 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const admin = bearer(ADMIN_TOKEN);
 const big = 'x'.repeat(17 * 1024);
 
+/** What a case prepares before its request: a fresh token of COMPLETER, a spent one. */
+interface Vars {
+  token: string;
+  user: string;
+}
+
 interface Case {
   name: string;
   on?: Instance;
-  path: string | ((instance: TestResetd) => Promise<string>);
-  init?: RequestInit | ((k: Record<string, string>) => RequestInit);
+  prepare?: 'fresh-token' | 'spent-token';
+  path: string | ((instance: TestResetd, vars: Vars) => Promise<string> | string);
+  init?: RequestInit | ((k: Record<string, string>, vars: Vars) => RequestInit);
   status: number;
   check?: (response: CheckedResponse) => void;
 }
+
+async function prepare(instance: TestResetd, what: Case['prepare']): Promise<Vars> {
+  if (!what) return { token: '', user: '' };
+  const link = new URL(await requestLink(instance, COMPLETER));
+  const token = link.searchParams.get('token')!;
+  const user = (await validateUser(instance, token)) ?? '';
+  if (what === 'spent-token') {
+    const done = await fetch(`${instance.url}/api/reset/complete`, json({ token, password: `${GOOD} ${Math.random()}` }));
+    if (done.status !== 200) throw new Error(`spending a token: ${done.status}`);
+  }
+  return { token, user };
+}
+
+/** The user a token belongs to, through Unleash's validate (its answer names the id). */
+async function validateUser(instance: TestResetd, token: string): Promise<string | undefined> {
+  const response = await fetch(`${instance.url}/auth/reset/validate?token=${token}`);
+  return response.ok ? ((await response.json()) as { id: string }).id : undefined;
+}
+
+const form = (fields: Record<string, string>): RequestInit => raw(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
+const patch = (body: unknown): RequestInit => ({ ...json(body), method: 'PATCH' });
+const isPage = (r: CheckedResponse) => {
+  expect(r.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+  expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(r.headers.get('cache-control')).toBe('no-store');
+};
 
 const rc = '/api/v1/users.forgotPassword';
 const maia = '/auth/forgot-password';
@@ -136,6 +176,57 @@ const cases: Case[] = [
     check: (r) => expect(r.text).toContain('https://reset.example.test/reset?token='),
   },
   { name: 'mailbox has no such message', path: '/dev/mailbox/nope', status: 404 },
+  // The reset page
+  { name: 'page with a usable token', prepare: 'fresh-token', path: (_i, v) => `/reset?token=${v.token}`, status: 200, check: (r) => { isPage(r); expect(r.text).toContain('name="password_confirm"'); } },
+  { name: 'page with an unknown token', path: `/reset?token=${UNKNOWN_TOKEN}`, status: 410, check: (r) => { isPage(r); expect(r.text).toContain('This link no longer works'); } },
+  { name: 'page with a spent token', prepare: 'spent-token', path: (_i, v) => `/reset?token=${v.token}`, status: 410 },
+  { name: 'page without a token asks for an address', path: '/reset', status: 200, check: (r) => expect(r.text).toContain('name="email"') },
+  { name: 'page past the failure limit', on: 'limited', path: `/reset?token=${UNKNOWN_TOKEN}`, status: 429, check: (r) => expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0) },
+  { name: 'page HEAD with a usable token', prepare: 'fresh-token', path: (_i, v) => `/reset?token=${v.token}`, init: { method: 'HEAD' }, status: 200 },
+  { name: 'page HEAD with an unknown token', path: `/reset?token=${UNKNOWN_TOKEN}`, init: { method: 'HEAD' }, status: 410 },
+  { name: 'page HEAD past the failure limit', on: 'limited', path: `/reset?token=${UNKNOWN_TOKEN}`, init: { method: 'HEAD' }, status: 429 },
+  { name: 'page form sets the password', prepare: 'fresh-token', path: '/reset', init: (_k, v) => form({ token: v.token, password: GOOD, password_confirm: GOOD }), status: 200, check: (r) => expect(r.text).toContain('Password changed') },
+  { name: 'page form with two different passwords', prepare: 'fresh-token', path: '/reset', init: (_k, v) => form({ token: v.token, password: GOOD, password_confirm: `${GOOD}!` }), status: 400, check: (r) => expect(r.text).toContain('role="alert"') },
+  { name: 'page form with a spent token', prepare: 'spent-token', path: '/reset', init: (_k, v) => form({ token: v.token, password: GOOD, password_confirm: GOOD }), status: 410 },
+  { name: 'page form too large', path: '/reset', init: form({ token: 'x', password: big, password_confirm: big }), status: 413 },
+  { name: 'page form as JSON', path: '/reset', init: json({ token: 'x', password: GOOD, password_confirm: GOOD }), status: 415 },
+  { name: 'page form past the failure limit', on: 'limited', path: '/reset', init: form({ token: UNKNOWN_TOKEN, password: GOOD, password_confirm: GOOD }), status: 429 },
+  { name: 'page asks for a new link', path: '/reset/request', init: form({ email: KNOWN }), status: 200, check: (r) => expect(r.text).toContain('Check your inbox') },
+  { name: 'page new link for a malformed address', path: '/reset/request', init: form({ email: 'not an address' }), status: 400 },
+  { name: 'page new link too large', path: '/reset/request', init: form({ email: big }), status: 413 },
+  { name: 'page new link as JSON', path: '/reset/request', init: json({ email: KNOWN }), status: 415 },
+  // resetd's completion API
+  { name: 'validate a usable token', prepare: 'fresh-token', path: '/api/reset/validate', init: (_k, v) => json({ token: v.token }), status: 200 },
+  { name: 'validate wants a token', path: '/api/reset/validate', init: json({}), status: 400 },
+  { name: 'validate an unknown token', path: '/api/reset/validate', init: json({ token: UNKNOWN_TOKEN }), status: 404 },
+  { name: 'validate a spent token', prepare: 'spent-token', path: '/api/reset/validate', init: (_k, v) => json({ token: v.token }), status: 410 },
+  { name: 'validate too large', path: '/api/reset/validate', init: json({ token: big }), status: 413 },
+  { name: 'validate as a form', path: '/api/reset/validate', init: form({ token: 'x' }), status: 415 },
+  { name: 'validate past the failure limit', on: 'limited', path: '/api/reset/validate', init: json({ token: UNKNOWN_TOKEN }), status: 429 },
+  { name: 'complete', prepare: 'fresh-token', path: '/api/reset/complete', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 200 },
+  { name: 'complete wants a password', path: '/api/reset/complete', init: json({ token: UNKNOWN_TOKEN }), status: 400 },
+  { name: 'complete an unknown token', path: '/api/reset/complete', init: json({ token: UNKNOWN_TOKEN, password: GOOD }), status: 404 },
+  { name: 'complete a spent token', prepare: 'spent-token', path: '/api/reset/complete', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 410 },
+  { name: 'complete too large', path: '/api/reset/complete', init: json({ token: 'x', password: big }), status: 413 },
+  { name: 'complete as a form', path: '/api/reset/complete', init: form({ token: 'x', password: GOOD }), status: 415 },
+  { name: 'complete with a weak password', prepare: 'fresh-token', path: '/api/reset/complete', init: (_k, v) => json({ token: v.token, password: 'short' }), status: 422, check: (r) => expect(r.json.errors.map((e: { code: string }) => e.code)).toContain('too-short') },
+  { name: 'complete past the failure limit', on: 'limited', path: '/api/reset/complete', init: json({ token: UNKNOWN_TOKEN, password: GOOD }), status: 429 },
+  // Unleash's completion
+  { name: 'unleash validate', prepare: 'fresh-token', path: (_i, v) => `/auth/reset/validate?token=${v.token}`, status: 200, check: (r) => expect(r.json.email).toBe(COMPLETER) },
+  { name: 'unleash validate wants a token', path: '/auth/reset/validate', status: 400 },
+  { name: 'unleash validate an unknown token', path: `/auth/reset/validate?token=${UNKNOWN_TOKEN}`, status: 401 },
+  { name: 'unleash validate past the failure limit', on: 'limited', path: `/auth/reset/validate?token=${UNKNOWN_TOKEN}`, status: 429 },
+  { name: 'unleash password', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 200, check: (r) => expect(r.text).toBe('') },
+  { name: 'unleash password too weak', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: 'short' }), status: 400 },
+  { name: 'unleash password with a spent token', prepare: 'spent-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 401 },
+  { name: 'unleash password too large', path: '/auth/reset/password', init: json({ token: 'x', password: big }), status: 413 },
+  { name: 'unleash password as a form', path: '/auth/reset/password', init: form({ token: 'x', password: GOOD }), status: 415 },
+  { name: 'unleash password past the failure limit', on: 'limited', path: '/auth/reset/password', init: json({ token: UNKNOWN_TOKEN, password: GOOD }), status: 429 },
+  // Cloudreve's completion
+  { name: 'cloudreve reset', prepare: 'fresh-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: GOOD, secret: v.token }), status: 200, check: (r) => expect(r.json).toEqual({ code: 0, msg: '' }) },
+  { name: 'cloudreve reset with a spent secret', prepare: 'spent-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: GOOD, secret: v.token }), status: 200, check: (r) => expect(r.json.code).toBe(40029) },
+  { name: 'cloudreve reset too large', path: '/api/v4/user/reset/usr_x', init: patch({ password: big, secret: 'x' }), status: 413 },
+  { name: 'cloudreve reset past the failure limit', on: 'limited', path: '/api/v4/user/reset/usr_x', init: patch({ password: GOOD, secret: UNKNOWN_TOKEN }), status: 429 },
 ];
 
 describe('every documented response, over HTTP, valid against the merged spec', () => {
@@ -143,8 +234,9 @@ describe('every documented response, over HTTP, valid against the merged spec', 
     it(`${c.name} → ${c.status}`, async () => {
       const on = c.on ?? 'main';
       const instance = instances[on];
-      const path = typeof c.path === 'string' ? c.path : await c.path(instance);
-      const init = typeof c.init === 'function' ? c.init(keys[on] ?? {}) : c.init;
+      const vars = await prepare(instance, c.prepare);
+      const path = typeof c.path === 'string' ? c.path : await c.path(instance, vars);
+      const init = typeof c.init === 'function' ? c.init(keys[on] ?? {}, vars) : c.init;
       const response = await contractFetch(`${instance.url}${path}`, init);
       expect(response.status).toBe(c.status);
       expect(response.text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // never a stack trace
