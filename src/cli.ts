@@ -69,22 +69,17 @@ async function usersAdd(args: readonly string[], out: (line: string) => void, er
     options: { password: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError('users add takes exactly one EMAIL');
-  const store = openStore(loadConfig().databaseUrl);
-  try {
-    const outcome = await addUser({ store, hasher: argon2idHasher, clock }, { email: positionals[0]!, ...values });
-    switch (outcome.kind) {
-      case 'added':
-        out(`added ${outcome.email} as ${outcome.id}`);
-        return 0;
-      case 'exists':
-        err(`a user with the email ${positionals[0]} already exists`);
-        return 1;
-      case 'invalid':
-        err(outcome.message);
-        return 2;
-    }
-  } finally {
-    await store.close();
+  const outcome = await withStore((store) => addUser({ store, hasher: argon2idHasher, clock }, { email: positionals[0]!, ...values }));
+  switch (outcome.kind) {
+    case 'added':
+      out(`added ${outcome.email} as ${outcome.id}`);
+      return 0;
+    case 'exists':
+      err(`a user with the email ${positionals[0]} already exists`);
+      return 1;
+    case 'invalid':
+      err(outcome.message);
+      return 2;
   }
 }
 
@@ -93,15 +88,11 @@ async function keysCreate(args: readonly string[], out: (line: string) => void, 
   if (!isDialect(values.dialect)) {
     throw new UsageError(`keys create needs --dialect, one of: ${DIALECTS.join(', ')}`);
   }
-  const store = openStore(loadConfig().databaseUrl);
-  try {
-    const created = await createApiKey({ store, clock }, values.dialect);
-    out(`created ${created.id} for ${created.dialect}; keep the key, it is not shown again:`);
-    out(created.key);
-    return 0;
-  } finally {
-    await store.close();
-  }
+  const dialect = values.dialect;
+  const created = await withStore((store) => createApiKey({ store, clock }, dialect));
+  out(`created ${created.id} for ${created.dialect}; keep the key, it is not shown again:`);
+  out(created.key);
+  return 0;
 }
 
 /** Opens the configured store for one command and closes it after. */
