@@ -629,7 +629,7 @@ export interface components {
                 "text/html": string;
             };
         };
-        /** @description Too many failed token checks from this address; try again later. */
+        /** @description Too many requests, or failed token checks, from this address; try again later. */
         TooManyFailuresPage: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -657,7 +657,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Too many failed token checks from this address. */
+        /** @description Too many requests, or failed token checks, from this address. */
         TooManyFailures: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -748,7 +748,7 @@ export interface components {
                 "application/json": components["schemas"]["UnleashError"];
             };
         };
-        /** @description Too many failed token checks from this address; `Retry-After` says when to try again. */
+        /** @description Too many requests (or failed token checks) from this address, or with this API token; `Retry-After` says when to try again. */
         UnleashTooManyRequests: {
             headers: {
                 /** @description Seconds until this address may try again. */
@@ -1032,6 +1032,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyFailuresPage"];
         };
     };
     validateResetToken: {
@@ -1194,6 +1195,26 @@ export interface operations {
                     "application/json": components["schemas"]["RocketchatError"];
                 };
             };
+            /**
+             * @description Too many requests from this client address (`RATE_LIMIT_IP` a minute); as
+             *     Rocket.Chat does, with `X-RateLimit-*` headers and `Retry-After`.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until the address may try again. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When the window resets, in milliseconds since the epoch. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RocketchatError"];
+                };
+            };
             /** @description resetd could not record the request (its store failed); nothing was accepted. */
             500: {
                 headers: {
@@ -1249,7 +1270,8 @@ export interface operations {
             };
             /**
              * @description Unexpected error: a body that cannot be read or lacks `id` (`400`), a content type
-             *     other than the three above (`415`), a body over the size limit (`413`), or a
+             *     other than the three above (`415`), a body over the size limit (`413`), too many
+             *     requests from the client address or with the key (`429`, with `Retry-After`), or a
              *     failure inside resetd (`500`). `code` repeats the HTTP status.
              */
             default: {
@@ -1340,6 +1362,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnleashError"];
                 };
             };
+            429: components["responses"]["UnleashTooManyRequests"];
             /** @description resetd could not record the request (its store failed); nothing was accepted. */
             500: {
                 headers: {
@@ -1438,6 +1461,17 @@ export interface operations {
                     "application/json": components["schemas"]["CloudreveResponse"];
                 };
             };
+            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute); `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until the address may try again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
         };
     };
     cloudreveResetPassword: {
@@ -1530,6 +1564,17 @@ export interface operations {
             /** @description An error response (the email is missing, repeated or not an address). */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickbloxErrors"];
+                };
+            };
+            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute) or with this key; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until the client may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
-import { createApiKey } from './core/api-keys.ts';
+import { createApiKey, revokeApiKey } from './core/api-keys.ts';
 import { DIALECTS, isDialect } from './core/dialects.ts';
 import { listDeadMail, outboxStats, retryDeadMail } from './core/outbox.ts';
 import type { Store } from './core/ports.ts';
@@ -16,6 +16,8 @@ const USAGE = `usage: resetd <command>
                                         add a user (the password is stored as argon2id)
   resetd keys create --dialect NAME     create an API key for one dialect
                                         (${DIALECTS.join(', ')}); the key is the last line
+  resetd keys list                      every key: id, dialect, created, revoked
+  resetd keys revoke ID                 stop a key from working, at once
   resetd mail stats [--json]            queue depth, sent, retried, dead-lettered, send latency
   resetd mail dead                      list dead-lettered mail with its last error
   resetd mail retry (ID… | --all)       put dead-lettered mail back in the queue
@@ -40,6 +42,8 @@ export async function runCli(
     }
     if (command === 'users' && sub === 'add') return await usersAdd(rest, out, err);
     if (command === 'keys' && sub === 'create') return await keysCreate(rest, out, err);
+    if (command === 'keys' && sub === 'list') return await keysList(out);
+    if (command === 'keys' && sub === 'revoke') return await keysRevoke(rest, out, err);
     if (command === 'mail' && sub === 'stats') return await mailStats(rest, out);
     if (command === 'mail' && sub === 'dead') return await mailDead(out);
     if (command === 'mail' && sub === 'retry') return await mailRetry(rest, out);
@@ -92,6 +96,27 @@ async function keysCreate(args: readonly string[], out: (line: string) => void, 
   const created = await withStore((store) => createApiKey({ store, clock }, dialect));
   out(`created ${created.id} for ${created.dialect}; keep the key, it is not shown again:`);
   out(created.key);
+  return 0;
+}
+
+async function keysList(out: (line: string) => void) {
+  const keys = await withStore((store) => store.listApiKeys());
+  if (keys.length === 0) out('no API keys');
+  for (const key of keys) {
+    out(`${key.id}  ${key.dialect.padEnd(10)}  created ${key.createdAt.toISOString()}${key.revokedAt ? `  revoked ${key.revokedAt.toISOString()}` : ''}`);
+  }
+  return 0;
+}
+
+async function keysRevoke(args: readonly string[], out: (line: string) => void, err: (line: string) => void) {
+  const { positionals } = parseArgs({ args: [...args], allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError('keys revoke takes exactly one key ID (see resetd keys list)');
+  const result = await withStore((store) => revokeApiKey({ store, clock }, positionals[0]!));
+  if (result === 'unknown') {
+    err(`no live key with the id ${positionals[0]}`);
+    return 1;
+  }
+  out(`revoked ${positionals[0]}`);
   return 0;
 }
 

@@ -43,6 +43,11 @@ export interface Config {
   webhookSecret: string | null;
   /** Failed token checks one client IP may make per 15 minutes. */
   rateLimitResetFailures: number;
+  /** Requests per minute with one API key; 0: no limit. */
+  rateLimitApiKey: number;
+  /** Reset mails one account may receive per minute and per hour; 0: no limit. */
+  rateLimitEmailPerMinute: number;
+  rateLimitEmailPerHour: number;
   /** Run the outbox worker in this process. */
   worker: boolean;
 }
@@ -95,6 +100,9 @@ export function loadConfig(env: Source = process.env): Config {
     webhookUrl: read<string | null>('WEBHOOK_URL', null, httpUrl),
     webhookSecret: read<string | null>('WEBHOOK_SECRET', null, secret),
     rateLimitResetFailures: read('RATE_LIMIT_RESET_FAILURES', 10, integer(1, 10_000)),
+    rateLimitApiKey: read('RATE_LIMIT_API_KEY', 600, integer(0, 1_000_000)),
+    rateLimitEmailPerMinute: read('RATE_LIMIT_EMAIL_PER_MINUTE', 1, integer(0, 1_000)),
+    rateLimitEmailPerHour: read('RATE_LIMIT_EMAIL_PER_HOUR', 5, integer(0, 10_000)),
     worker: read('RESETD_WORKER', true, onOff),
   };
   // resetd's own page speaks for the application as a whole: its host name by default.
@@ -124,6 +132,7 @@ export const SETTING_NAMES = [
   'RESETD_DIALECTS', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
+  'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR',
   ...DIALECTS.flatMap((dialect) =>
     ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),
   ),

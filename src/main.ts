@@ -15,6 +15,7 @@ import type { DevMailbox } from './mail/dev-mailbox.ts';
 import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './mail/outbox-worker.ts';
 import { startOutboxWorker } from './mail/outbox-worker.ts';
+import { memoryMailThrottle } from './mail/mail-throttle.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createWebhookSender } from './mail/webhook-sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
@@ -68,6 +69,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       ? createWebhookSender(config.webhookUrl, config.webhookSecret, Math.floor(config.mailLeaseMs / 4))
       : null;
 
+  const throttle = memoryMailThrottle(config.rateLimitEmailPerMinute, config.rateLimitEmailPerHour);
   let worker: OutboxWorker | null = null;
   if (config.worker) {
     worker = startOutboxWorker({
@@ -77,7 +79,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       leaseMs: config.mailLeaseMs,
       pollMs: 1_000,
       deliver: async (item) => {
-        const outcome = await deliverOutboxItem({ store, mailer, webhook, clock: clock, settings }, item);
+        const outcome = await deliverOutboxItem({ store, mailer, webhook, throttle, clock, settings }, item);
         // Logged without the address: the log must not become a list of accounts.
         log.info('outbox.delivery', { item: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
         return outcome;
@@ -100,6 +102,8 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     dialects: config.dialects,
     adminToken: config.adminToken,
     trustedProxies: config.trustedProxies,
+    rateLimitIp: config.rateLimitIp,
+    rateLimitApiKey: config.rateLimitApiKey,
     log,
   });
   const server = app.listen(config.port, config.host);

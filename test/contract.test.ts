@@ -11,7 +11,7 @@ import { requestLink } from './support/tokens.ts';
  * never produced here.
  */
 
-type Instance = 'main' | 'off' | 'broken' | 'limited';
+type Instance = 'main' | 'off' | 'broken' | 'limited' | 'busy';
 const instances = {} as Record<Instance, TestResetd>;
 const keys = {} as Record<Instance, Awaited<ReturnType<typeof seed>>>;
 const KNOWN = 'known@example.com';
@@ -25,6 +25,19 @@ beforeAll(async () => {
   // One failed token check per 15 minutes and address: the second is refused.
   instances.limited = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1', RESETD_WORKER: 'off' });
   await fetch(`${instances.limited.url}/api/reset/validate`, json({ token: UNKNOWN_TOKEN }));
+  // One request a minute per endpoint and address: each first request uses it up.
+  instances.busy = await startTestResetd({ RATE_LIMIT_IP: '1', RESETD_WORKER: 'off' });
+  keys.busy = await seed(instances.busy.url, []);
+  for (const [path, init] of [
+    [rc, json({ email: KNOWN })],
+    [maia, json({ id: KNOWN }, bearer(keys.busy.maiascore))],
+    [unleash, json({ email: KNOWN }, { authorization: keys.busy.unleash })],
+    [cloud, json({ email: KNOWN })],
+    [qb(KNOWN), { headers: { 'QB-Token': keys.busy.quickblox } }],
+    ['/reset/request', form({ email: KNOWN })],
+  ] as const) {
+    await fetch(`${instances.busy.url}${path}`, init);
+  }
   // Only Cloudreve on, no admin token, SMTP configured (so no dev mailbox), no worker.
   instances.off = await startTestResetd({
     RESETD_DIALECTS: 'cloudreve',
@@ -110,6 +123,7 @@ const cases: Case[] = [
   { name: 'rocketchat wants the email param', path: rc, init: json({}), status: 400, check: (r) => expect(r.json).toEqual({ success: false, error: "The 'email' param is required" }) },
   { name: 'rocketchat switched off', on: 'off', path: rc, init: json({ email: KNOWN }), status: 400, check: (r) => expect(r.json.error).toBe('Password reset is not enabled') },
   { name: 'rocketchat refuses a large body', path: rc, init: json({ email: KNOWN, pad: big }), status: 413 },
+  { name: 'rocketchat over the address limit', on: 'busy', path: rc, init: json({ email: KNOWN }), status: 429, check: (r) => { expect(r.json.error).toMatch(/^Error, too many requests/); expect(r.headers.get('x-ratelimit-limit')).toBe('1'); expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0); } },
   { name: 'rocketchat store down', on: 'broken', path: rc, init: json({ email: KNOWN }), status: 500, check: (r) => expect(r.json.success).toBe(false) },
   // maiascore
   { name: 'maiascore JSON', path: maia, init: (k) => json({ id: KNOWN }, bearer(k.maiascore!)), status: 200, check: (r) => expect(r.json).toEqual({ code: 200, message: 'OK' }) },
@@ -120,6 +134,7 @@ const cases: Case[] = [
   { name: 'maiascore switched off', on: 'off', path: maia, init: json({ id: KNOWN }, bearer('whatever')), status: 404 },
   { name: 'maiascore XML with a DTD', path: maia, init: (k) => raw('<?xml version="1.0"?><!DOCTYPE item [<!ENTITY x SYSTEM "file:///etc/passwd">]><item><id>&x;</id></item>', 'application/xml', bearer(k.maiascore!)), status: 400, check: (r) => expect(r.json.code).toBe(400) },
   { name: 'maiascore plain text', path: maia, init: (k) => raw('id=x', 'text/plain', bearer(k.maiascore!)), status: 415 },
+  { name: 'maiascore over the address limit', on: 'busy', path: maia, init: (k) => json({ id: KNOWN }, bearer(k.maiascore!)), status: 429, check: (r) => expect(r.json).toEqual({ code: 429, message: 'Error - Too Many Requests' }) },
   { name: 'maiascore store down', on: 'broken', path: maia, init: (k) => json({ id: KNOWN }, bearer(k.maiascore!)), status: 500 },
   // Unleash
   { name: 'unleash accepts an address', path: unleash, init: (k) => json({ email: KNOWN }, { authorization: k.unleash! }), status: 200, check: (r) => expect(r.json).toEqual({}) },
@@ -131,11 +146,13 @@ const cases: Case[] = [
   { name: 'unleash refuses a large body', path: unleash, init: (k) => json({ email: KNOWN, pad: big }, { authorization: k.unleash! }), status: 413 },
   { name: 'unleash refuses a form', path: unleash, init: (k) => raw('email=a%40b.co', 'application/x-www-form-urlencoded', { authorization: k.unleash! }), status: 415, check: (r) => expect(r.json.name).toBe('ContentTypeError') },
   { name: 'unleash refuses no content type', path: unleash, init: (k) => raw('', null, { authorization: k.unleash! }), status: 415 },
+  { name: 'unleash over the address limit', on: 'busy', path: unleash, init: (k) => json({ email: KNOWN }, { authorization: k.unleash! }), status: 429, check: (r) => expect(r.json.name).toBe('TooManyRequestsError') },
   { name: 'unleash store down', on: 'broken', path: unleash, init: (k) => json({ email: KNOWN }, { authorization: k.unleash! }), status: 500 },
   // Cloudreve
   { name: 'cloudreve accepts an address with front-end extras', path: cloud, init: json({ email: KNOWN, captcha: '', ticket: '', language: 'en-US', randstr: 'r' }), status: 200, check: (r) => expect(r.json).toEqual({ code: 0, msg: '' }) },
   { name: 'cloudreve wants email', path: cloud, init: json({}), status: 200, check: (r) => expect(r.json.code).toBe(40001) },
   { name: 'cloudreve refuses a large body', path: cloud, init: json({ email: KNOWN, pad: big }), status: 413 },
+  { name: 'cloudreve over the address limit', on: 'busy', path: cloud, init: json({ email: KNOWN }), status: 429 },
   // QuickBlox
   { name: 'quickblox with QB-Token', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 200, check: (r) => expect(r.text).toBe('') },
   { name: 'quickblox as its JS SDK sends it', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox!, 'QB-OS': 'web', 'QB-SDK': 'JS 2.15.0', 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } }), status: 200 },
@@ -144,6 +161,7 @@ const cases: Case[] = [
   { name: 'quickblox switched off', on: 'off', path: qb(KNOWN), init: { headers: { 'QB-Token': 'x' } }, status: 404, check: (r) => expect(r.json).toBeNull() },
   { name: 'quickblox refuses a malformed address', path: qb('not an address'), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 422, check: (r) => expect(r.json).toEqual({ errors: { email: ['is invalid'] } }) },
   { name: 'quickblox refuses a repeated email', path: `${qb('a@example.com')}&email=b%40example.com`, init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 422 },
+  { name: 'quickblox over the address limit', on: 'busy', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 429 },
   { name: 'quickblox store down', on: 'broken', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 500 },
   // resetd
   { name: 'health', path: '/healthz', status: 200, check: (r) => expect(r.json).toEqual({ status: 'ok' }) },
@@ -194,6 +212,7 @@ const cases: Case[] = [
   { name: 'page asks for a new link', path: '/reset/request', init: form({ email: KNOWN }), status: 200, check: (r) => expect(r.text).toContain('Check your inbox') },
   { name: 'page new link for a malformed address', path: '/reset/request', init: form({ email: 'not an address' }), status: 400 },
   { name: 'page new link too large', path: '/reset/request', init: form({ email: big }), status: 413 },
+  { name: 'page new link over the address limit', on: 'busy', path: '/reset/request', init: form({ email: KNOWN }), status: 429, check: (r) => expect(r.text).toContain('Too many attempts') },
   { name: 'page new link as JSON', path: '/reset/request', init: json({ email: KNOWN }), status: 415 },
   // resetd's completion API
   { name: 'validate a usable token', prepare: 'fresh-token', path: '/api/reset/validate', init: (_k, v) => json({ token: v.token }), status: 200 },

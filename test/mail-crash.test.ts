@@ -34,6 +34,7 @@ async function startResetd(port: number, smtpUrl: string): Promise<ChildProcess>
       RESETD_ADMIN_TOKEN: ADMIN_TOKEN,
       MAIL_LEASE_MS: '1500',
       MAIL_RETRY_BASE_MS: '50',
+      RATE_LIMIT_IP: '0',
     },
     stdio: 'ignore',
   });

@@ -1,5 +1,5 @@
 import type { DialectName } from './dialects.ts';
-import type { Clock, Store } from './ports.ts';
+import type { ApiKey, Clock, Store } from './ports.ts';
 import { newId, newSecret, sameDigest, sha256 } from './secrets.ts';
 
 export interface CreatedApiKey {
@@ -23,13 +23,18 @@ export async function createApiKey(
  * Whether `presented` is a live key of this dialect. A key of another dialect is refused:
  * each key opens exactly one door.
  */
-export async function isValidApiKey(
+export async function findValidApiKey(
   deps: { store: Store },
   dialect: DialectName,
   presented: string,
-): Promise<boolean> {
-  if (presented.length === 0 || presented.length > 200) return false;
+): Promise<ApiKey | undefined> {
+  if (presented.length === 0 || presented.length > 200) return undefined;
   const digest = sha256(presented);
   const found = await deps.store.findApiKeyByHash(digest);
-  return found !== undefined && sameDigest(found.keyHash, digest) && found.dialect === dialect;
+  return found !== undefined && sameDigest(found.keyHash, digest) && found.dialect === dialect ? found : undefined;
+}
+
+/** Stops a key from opening anything, at once. */
+export function revokeApiKey(deps: { store: Store; clock: Clock }, id: string): Promise<'revoked' | 'unknown'> {
+  return deps.store.revokeApiKey(id, deps.clock.now());
 }

@@ -1,6 +1,6 @@
 import { checkEmail } from './email-address.ts';
 import type { OutboxItem } from './outbox-item.ts';
-import type { Clock, Mailer, Store, User, WebhookSender } from './ports.ts';
+import type { Clock, Mailer, MailThrottle, Store, User, WebhookSender } from './ports.ts';
 import { DeliveryError } from './ports.ts';
 import { resetLink } from './reset-link.ts';
 import { newSecret, sha256 } from './secrets.ts';
@@ -10,6 +10,7 @@ export interface DeliverDeps {
   store: Store;
   mailer: Mailer;
   webhook: WebhookSender | null;
+  throttle: MailThrottle;
   clock: Clock;
   settings: CoreSettings;
   /** Jitter source in [0, 1); injected so retry schedules can be tested. */
@@ -19,6 +20,7 @@ export interface DeliverDeps {
 export type DeliverOutcome =
   | { kind: 'sent' }
   | { kind: 'no_account' }
+  | { kind: 'throttled' }
   | { kind: 'retry'; at: Date; error: string }
   | { kind: 'dead'; error: string };
 
@@ -33,7 +35,7 @@ export async function deliverOutboxItem(deps: DeliverDeps, item: OutboxItem): Pr
   }
 }
 
-type Deliverer = (deps: DeliverDeps, item: OutboxItem) => Promise<'sent' | 'no_account'>;
+type Deliverer = (deps: DeliverDeps, item: OutboxItem) => Promise<'sent' | 'no_account' | 'throttled'>;
 
 const DELIVERERS: Record<OutboxItem['kind'], Deliverer> = {
   /**
@@ -44,6 +46,10 @@ const DELIVERERS: Record<OutboxItem['kind'], Deliverer> = {
   async reset(deps, item) {
     const user = await findAccount(deps.store, item.identifier);
     if (!user) return 'no_account';
+    // Decided once per request, keyed by the account (case variants share one allowance);
+    // retries of the same request, and mail the operator put back, are not counted again.
+    const firstTry = item.attempts === 1 && item.operatorRetries === 0;
+    if (firstTry && !(await deps.throttle.take(user.id))) return 'throttled';
     const token = newSecret();
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + deps.settings.tokenTtlSeconds * 1000);

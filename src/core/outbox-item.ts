@@ -22,6 +22,7 @@ export type OutboxState =
   | 'sending' // claimed by a worker until its lease runs out
   | 'sent' // delivered (SMTP or webhook accepted it)
   | 'no_account' // nobody has this address: nothing to send, by design
+  | 'throttled' // the account had all the reset mail it may have for now: nothing sent, by design
   | 'dead'; // gave up after the retry limit, or refused for good; the operator can retry it
 
 export interface NewOutboxItem {
@@ -38,6 +39,8 @@ export interface NewOutboxItem {
 
 export interface OutboxItem extends NewOutboxItem {
   state: OutboxState;
-  /** How many times a worker has claimed it, this claim included. */
+  /** How many times a worker has claimed it since it was queued (or last retried by the operator). */
   attempts: number;
+  /** How many times the operator put it back after it died. */
+  operatorRetries: number;
 }

@@ -59,7 +59,7 @@ export interface Store {
   addResetRequest(item: NewOutboxItem): Promise<void>;
   /** Claims due work for one worker: pending items and those whose lease ran out. */
   claimOutbox(now: Date, leaseUntil: Date, limit: number): Promise<OutboxItem[]>;
-  finishOutboxItem(id: string, state: 'sent' | 'no_account', at: Date): Promise<void>;
+  finishOutboxItem(id: string, state: 'sent' | 'no_account' | 'throttled', at: Date): Promise<void>;
   /** Gives a failed attempt back: due again at `retryAt`, or dead when `retryAt` is null. */
   failOutboxItem(id: string, error: string, retryAt: Date | null): Promise<void>;
   /** Dead-lettered items, oldest first, for the operator. */
@@ -86,6 +86,10 @@ export interface Store {
   completeReset(reset: CompletedReset): Promise<'done' | 'spent'>;
 
   addApiKey(key: ApiKey & { createdAt: Date }): Promise<void>;
+  /** Live and revoked keys, without their hashes. */
+  listApiKeys(): Promise<{ id: string; dialect: DialectName; createdAt: Date; revokedAt: Date | null }[]>;
+  /** 'revoked', or 'unknown' when there is no live key with this id. */
+  revokeApiKey(id: string, at: Date): Promise<'revoked' | 'unknown'>;
   findApiKeyByHash(keyHash: string): Promise<ApiKey | undefined>;
 
   /** Throws when the store cannot answer (health checks). */
@@ -167,6 +171,15 @@ export interface PasswordHasher {
 /** Passwords attackers try first (a list of common and breached ones), compared case-insensitively. */
 export interface CommonPasswords {
   has(password: string): boolean;
+}
+
+/**
+ * Caps the reset mails one account receives. Over the cap a request is still accepted (the
+ * requester cannot tell) but no mail goes out, so nobody can flood an inbox.
+ */
+export interface MailThrottle {
+  /** Takes one mail from `account`'s allowance; false when none is left. */
+  take(account: string): Promise<boolean>;
 }
 
 /** Counts failures per key (a client IP) to slow down token guessing. */

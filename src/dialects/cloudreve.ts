@@ -30,6 +30,8 @@ function failure(f: RequestFailure): Reply {
       return envelope(CODE.param, 'Parameter error', 'the body must be application/json');
     case 'too-large':
       return envelope(CODE.param, 'Request body too large', undefined, 413);
+    case 'rate-limited':
+      return retryAfter(envelope(CODE.param, 'Too many requests, try again later', undefined, 429), f.retryAfterSeconds);
     case 'disabled':
       return envelope(CODE.featureOff, 'Password reset is not enabled');
     case 'not-found':

@@ -16,6 +16,7 @@ export type RequestFailure =
   | { kind: 'unreadable' }
   | { kind: 'unsupported-media-type'; contentType: string | undefined; accepted: readonly string[] }
   | { kind: 'too-large' }
+  | { kind: 'rate-limited'; retryAfterSeconds: number; limit: number; resetAt: Date }
   | { kind: 'disabled' }
   | { kind: 'not-found' }
   | { kind: 'internal' };

@@ -1,6 +1,6 @@
 import type { components } from '../../generated/api.ts';
 import type { Dialect, RequestFailure, Reply } from './dialect.ts';
-import { invalidIdentifier, isAbsent } from './dialect.ts';
+import { invalidIdentifier, isAbsent, retryAfter } from './dialect.ts';
 
 type Result = components['schemas']['MaiascoreResult'];
 type Body = components['schemas']['MaiascoreForgotPasswordRequest'];
@@ -23,6 +23,8 @@ function failure(f: RequestFailure): Reply {
       return result(415, `Error - Unsupported Media Type: send ${f.accepted.join(', ')}`);
     case 'too-large':
       return result(413, 'Error - Payload Too Large');
+    case 'rate-limited':
+      return retryAfter(result(429, 'Error - Too Many Requests'), f.retryAfterSeconds);
     case 'disabled':
     case 'not-found':
       return result(404, 'Error - Not Found');

@@ -1,6 +1,6 @@
 import type { components } from '../../generated/api.ts';
 import type { Dialect, RequestFailure, Reply } from './dialect.ts';
-import { invalidIdentifier, isAbsent } from './dialect.ts';
+import { invalidIdentifier, isAbsent, retryAfter } from './dialect.ts';
 
 type Errors = components['schemas']['QuickbloxErrors'];
 
@@ -19,6 +19,8 @@ function failure(f: RequestFailure): Reply {
     case 'unsupported-media-type':
     case 'too-large':
       return errors(422, 'base', 'The request cannot be read');
+    case 'rate-limited':
+      return retryAfter(errors(429, 'base', 'Too many requests, try again later'), f.retryAfterSeconds);
     case 'disabled':
     case 'not-found':
       return { status: 404, body: null };

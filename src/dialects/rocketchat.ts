@@ -22,6 +22,16 @@ function failure(f: RequestFailure): Reply {
       return error(400, 'The request body must be application/json');
     case 'too-large':
       return error(413, 'The request body is too large');
+    case 'rate-limited':
+      return {
+        ...error(429, `Error, too many requests. Please slow down. You must wait ${f.retryAfterSeconds} seconds before trying this endpoint again.`),
+        headers: {
+          'Retry-After': String(f.retryAfterSeconds),
+          'X-RateLimit-Limit': String(f.limit),
+          'X-RateLimit-Remaining': '0',
+          'X-RateLimit-Reset': String(f.resetAt.getTime()),
+        },
+      };
     case 'disabled':
       return error(400, 'Password reset is not enabled');
     case 'not-found':

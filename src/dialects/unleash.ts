@@ -43,6 +43,8 @@ function failure(f: RequestFailure): Reply {
       return error(415, 'ContentTypeError', `We do not accept the content-type you provided (${f.contentType || "you didn't provide one"}). Try using one of the content-types we do accept instead (${f.accepted.join(', ')}) and make sure the body is in the corresponding format.`);
     case 'too-large':
       return error(413, 'ContentTooLarge', 'The request body is larger than this endpoint accepts.');
+    case 'rate-limited':
+      return tooMany(f.retryAfterSeconds);
     case 'disabled':
     case 'not-found':
       return error(404, 'NotFoundError', 'Could not find the resource you requested.');
@@ -56,7 +58,7 @@ type TokenUser = components['schemas']['UnleashTokenUser'];
 
 const invalidToken = () => error(401, 'InvalidTokenError', 'Token was not valid');
 const tooMany = (seconds: number) =>
-  retryAfter(error(429, 'TooManyRequestsError', 'Too many failed attempts. Try again later.'), seconds);
+  retryAfter(error(429, 'TooManyRequestsError', 'Too many requests. Try again later.'), seconds);
 
 /** Unleash's reset page calls validate when it opens, then password with the new one. */
 const completion: DialectCompletion = {

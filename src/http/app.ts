@@ -14,6 +14,9 @@ import { clientIpResolver } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
 import { resetdFailure } from './problem.ts';
+import type { LimitResult } from './rate-limits.ts';
+import { perMinuteLimit } from './rate-limits.ts';
+import { tooManyFailuresPage } from './reset-pages.ts';
 import type { AnyReply } from './reply.ts';
 import { send } from './reply.ts';
 import { readRequestBody } from './request-body.ts';
@@ -24,6 +27,10 @@ export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
   dialects: ReadonlySet<DialectName>;
   adminToken: string | null;
   trustedProxies: readonly string[];
+  /** Requests per minute from one client IP to one endpoint; 0: no limit. */
+  rateLimitIp: number;
+  /** Requests per minute with one API key; 0: no limit. */
+  rateLimitApiKey: number;
   log: Logger;
 }
 
@@ -36,6 +43,12 @@ interface Owner {
 }
 
 const RESETD: Owner = { failure: resetdFailure, field: 'body' };
+/** The reset page's forms: a page when the address is over its limit, problem details otherwise. */
+const PAGES: Owner = {
+  field: 'body',
+  failure: (failure) => (failure.kind === 'rate-limited' ? tooManyFailuresPage(failure.retryAfterSeconds) : resetdFailure(failure)),
+};
+const PAGE_OPERATIONS = new Set(['resetPage', 'resetPageHead', 'resetPageSubmit', 'resetPageRequest']);
 const DIALECT_BY_OPERATION = new Map(
   Object.values(DIALECT_TABLE).flatMap((dialect) =>
     [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId]
@@ -45,6 +58,7 @@ const DIALECT_BY_OPERATION = new Map(
 );
 
 function ownerOf(operationId: string | undefined, path: string): Owner {
+  if (operationId && PAGE_OPERATIONS.has(operationId)) return PAGES;
   const dialect = operationId ? DIALECT_BY_OPERATION.get(operationId) : dialectForPath(path);
   return dialect ? { failure: dialect.failure, field: dialect.field, dialect, strictContentType: dialect.strictContentType } : RESETD;
 }
@@ -81,11 +95,13 @@ export function createApp(deps: AppDeps): Koa {
       ajvFormats.default(ajv);
       return ajv;
     },
-    securityHandlers: securityHandlers(deps.store, deps.adminToken),
+    securityHandlers: securityHandlers(deps.store, deps.adminToken, perMinuteLimit(deps.rateLimitApiKey)),
     handlers: {
       ...afterBodyCheck(operationHandlers({ ...deps, clientIp })),
       unauthorizedHandler: (context: Context, ctx: KoaContext) => {
         if (ctx.state.authError) throw ctx.state.authError;
+        const owner = ownerOf(context.operation.operationId, '');
+        if (ctx.state.keyLimit) return owner.failure({ kind: 'rate-limited', ...(ctx.state.keyLimit as Extract<LimitResult, { ok: false }>) });
         return ownerOf(context.operation.operationId, '').failure({
           kind: 'unauthorized',
           credentials: credentialsOf(context.security),
@@ -111,6 +127,12 @@ export function createApp(deps: AppDeps): Koa {
   );
   const matchOperation = (request: { method: string; path: string }) =>
     exact.get(`${request.method} ${request.path}`) ?? api.matchOperation(request as never);
+
+  // Operations the spec marks `x-resetd-rate-limit: ip` are limited per client IP.
+  const ipLimit = perMinuteLimit(deps.rateLimitIp);
+  const limitedByIp = new Set(
+    operations.filter((op) => (op as { 'x-resetd-rate-limit'?: string })['x-resetd-rate-limit'] === 'ip').map((op) => op.operationId),
+  );
 
   const enabled = (operation: Operation, owner: Owner): boolean => {
     if (owner.dialect) return deps.dialects.has(owner.dialect.name);
@@ -142,6 +164,10 @@ export function createApp(deps: AppDeps): Koa {
     async function answer(): Promise<AnyReply> {
       if (!operation) return owner.failure({ kind: 'not-found' });
       if (!enabled(operation, owner)) return owner.failure({ kind: 'disabled' });
+      if (limitedByIp.has(operation.operationId)) {
+        const limit = await ipLimit(`${operation.operationId} ${clientIp(ctx)}`);
+        if (!limit.ok) return owner.failure({ kind: 'rate-limited', ...limit });
+      }
       const body = await readRequestBody(ctx, operation, owner.strictContentType ?? false);
       // A body that cannot be read is refused after authentication, so credentials are checked first.
       if (body.ok) request.body = body.body;

@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { DialectName } from '../core/dialects.ts';
-import { isValidApiKey } from '../core/api-keys.ts';
+import { findValidApiKey } from '../core/api-keys.ts';
+import type { Limit } from './rate-limits.ts';
 import type { Store } from '../core/ports.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { Store } from '../core/ports.ts';
  * with `error` saying whether credentials were missing or wrong (dialects word them
  * differently).
  */
-export type AuthResult = { ok: true } | { error: 'missing' | 'wrong' | 'unavailable' };
+export type AuthResult = { ok: true } | { error: 'missing' | 'wrong' | 'unavailable' | 'rate-limited' };
 
 type Extract = (headers: Record<string, string | string[] | undefined>) => string | undefined;
 
@@ -30,28 +31,37 @@ const withScheme = (scheme: string): Extract => (headers) => {
  * A store failure during a key check is not a wrong key: it is kept on the koa context so
  * the request is answered as an internal error, not as 401/403.
  */
-function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract) {
+function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract, limit: Limit) {
   return async (context: Context, ctx: KoaContext): Promise<AuthResult> => {
     const presented = extract(context.request.headers);
     if (presented === undefined) return { error: 'missing' };
+    let key;
     try {
-      return (await isValidApiKey({ store }, dialect, presented)) ? { ok: true } : { error: 'wrong' };
+      key = await findValidApiKey({ store }, dialect, presented);
     } catch (error) {
       ctx.state.authError = error;
       return { error: 'unavailable' };
     }
+    if (!key) return { error: 'wrong' };
+    // Each key has its own budget, so one leaked key cannot flood everyone's inboxes.
+    const limited = await limit(key.id);
+    if (!limited.ok) {
+      ctx.state.keyLimit = limited;
+      return { error: 'rate-limited' };
+    }
+    return { ok: true };
   };
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-export function securityHandlers(store: Store, adminToken: string | null) {
+export function securityHandlers(store: Store, adminToken: string | null, keyLimit: Limit) {
   const expected = adminToken === null ? null : digest(adminToken);
   return {
-    maiascoreBearer: apiKeyScheme(store, 'maiascore', withScheme('Bearer')),
-    unleashApiToken: apiKeyScheme(store, 'unleash', header('authorization')),
-    quickbloxSessionToken: apiKeyScheme(store, 'quickblox', header('qb-token')),
-    quickbloxApiKey: apiKeyScheme(store, 'quickblox', withScheme('ApiKey')),
+    maiascoreBearer: apiKeyScheme(store, 'maiascore', withScheme('Bearer'), keyLimit),
+    unleashApiToken: apiKeyScheme(store, 'unleash', header('authorization'), keyLimit),
+    quickbloxSessionToken: apiKeyScheme(store, 'quickblox', header('qb-token'), keyLimit),
+    quickbloxApiKey: apiKeyScheme(store, 'quickblox', withScheme('ApiKey'), keyLimit),
     async adminToken(context: Context): Promise<AuthResult> {
       const presented = withScheme('Bearer')(context.request.headers);
       if (presented === undefined) return { error: 'missing' };

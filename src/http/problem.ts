@@ -22,6 +22,11 @@ export function resetdFailure(failure: RequestFailure): Reply {
       return problem(415, `Send the body as ${failure.accepted.join(' or ')}.`);
     case 'too-large':
       return problem(413, 'The body is larger than resetd accepts.');
+    case 'rate-limited':
+      return {
+        ...problem(429, 'Too many requests from this address. Try again later.'),
+        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': String(failure.retryAfterSeconds) },
+      };
     case 'disabled':
       return problem(404, 'This part of resetd is off.');
     case 'not-found':

@@ -36,6 +36,10 @@ export async function startTestResetd(env: Record<string, string> = {}, options:
     DATABASE_URL: `sqlite:${databasePath}`,
     RESETD_ADMIN_TOKEN: ADMIN_TOKEN,
     MAIL_RETRY_BASE_MS: '50',
+    // Tests send many requests from one address for one account; the limits have tests of their own.
+    RATE_LIMIT_IP: '0',
+    RATE_LIMIT_EMAIL_PER_MINUTE: '0',
+    RATE_LIMIT_EMAIL_PER_HOUR: '0',
     ...env,
   });
   const resetd = await startResetd(config, { log: silentLogger, ...options });

@@ -64,4 +64,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE reset_tokens ADD COLUMN origin TEXT NOT NULL DEFAULT 'resetd';
   ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
   `,
+  // A new state, 'throttled', and a count of the operator's retries (a retried mail is not
+  // throttled again). SQLite cannot change a CHECK, so the table is rebuilt.
+  `
+  CREATE TABLE outbox_next (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'reset' CHECK (kind IN ('reset', 'password_changed', 'webhook')),
+    origin TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    client_ip TEXT,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+      CHECK (state IN ('pending', 'sending', 'sent', 'no_account', 'throttled', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    finished_at INTEGER,
+    last_error TEXT,
+    payload TEXT,
+    operator_retries INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO outbox_next (id, kind, origin, identifier, client_ip, created_at, state, attempts, due_at, lease_until, finished_at, last_error, payload)
+    SELECT id, kind, origin, identifier, client_ip, created_at, state, attempts, due_at, lease_until, finished_at, last_error, payload FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_next RENAME TO outbox;
+  CREATE INDEX outbox_due ON outbox (state, due_at);
+  `,
 ];

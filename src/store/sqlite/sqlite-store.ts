@@ -15,6 +15,7 @@ interface ItemRow {
   payload: string | null;
   state: OutboxItem['state'];
   attempts: number;
+  operator_retries: number;
 }
 
 interface TokenRow {
@@ -52,15 +53,15 @@ export function openSqliteStore(path: string): Store {
           SELECT id FROM outbox
            WHERE (state = 'pending' AND due_at <= @now) OR (state = 'sending' AND lease_until <= @now)
            ORDER BY due_at LIMIT @limit)
-        RETURNING id, kind, origin, identifier, client_ip, created_at, payload, state, attempts`,
+        RETURNING id, kind, origin, identifier, client_ip, created_at, payload, state, attempts, operator_retries`,
     ),
     // Only the worker holding the claim records its outcome.
     finish: db.prepare(`UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
     retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
     bury: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
     dead: db.prepare(`SELECT id, kind, origin, created_at, attempts, last_error FROM outbox WHERE state = 'dead' ORDER BY created_at LIMIT ?`),
-    revive: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = 0, last_error = NULL WHERE state = 'dead' AND id = ?`),
-    reviveAll: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = 0, last_error = NULL WHERE state = 'dead'`),
+    revive: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = 0, operator_retries = operator_retries + 1 WHERE state = 'dead' AND id = ?`),
+    reviveAll: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = 0, operator_retries = operator_retries + 1 WHERE state = 'dead'`),
     countByState: db.prepare(`SELECT state, count(*) AS n FROM outbox GROUP BY state`),
     countRetried: db.prepare(`SELECT count(*) AS n FROM outbox WHERE attempts > 1`),
     latencies: db.prepare(
@@ -88,6 +89,8 @@ export function openSqliteStore(path: string): Store {
     ),
     insertKey: db.prepare(`INSERT INTO api_keys (id, dialect, key_hash, created_at) VALUES (?, ?, ?, ?)`),
     keyByHash: db.prepare(`SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`),
+    listKeys: db.prepare(`SELECT id, dialect, created_at, revoked_at FROM api_keys ORDER BY created_at`),
+    revokeKey: db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -143,6 +146,7 @@ export function openSqliteStore(path: string): Store {
         payload: row.payload,
         state: row.state,
         attempts: row.attempts,
+        operatorRetries: row.operator_retries,
       }));
     },
     async finishOutboxItem(id, state, at) {
@@ -168,7 +172,7 @@ export function openSqliteStore(path: string): Store {
       return db.transaction(() => ids.reduce((n, id) => n + sql.revive.run(now.getTime(), id).changes, 0))();
     },
     async outboxCounts(since) {
-      const byState = { pending: 0, sending: 0, sent: 0, no_account: 0, dead: 0 };
+      const byState = { pending: 0, sending: 0, sent: 0, no_account: 0, throttled: 0, dead: 0 };
       for (const row of sql.countByState.all() as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
       return {
         byState,
@@ -212,6 +216,13 @@ export function openSqliteStore(path: string): Store {
     },
     async addApiKey(key) {
       sql.insertKey.run(key.id, key.dialect, key.keyHash, key.createdAt.getTime());
+    },
+    async listApiKeys() {
+      const rows = sql.listKeys.all() as { id: string; dialect: ApiKey['dialect']; created_at: number; revoked_at: number | null }[];
+      return rows.map((row) => ({ id: row.id, dialect: row.dialect, createdAt: new Date(row.created_at), revokedAt: date(row.revoked_at) }));
+    },
+    async revokeApiKey(id, at) {
+      return sql.revokeKey.run(at.getTime(), id).changes === 1 ? 'revoked' : 'unknown';
     },
     async findApiKeyByHash(keyHash) {
       const row = sql.keyByHash.get(keyHash) as { id: string; dialect: ApiKey['dialect']; key_hash: string } | undefined;
