@@ -50,6 +50,8 @@ export interface Config {
   rateLimitEmailPerHour: number;
   /** Run the outbox worker in this process. */
   worker: boolean;
+  /** Cloudreve's reset request must carry a solved CAPTCHA. */
+  cloudreveCaptcha: boolean;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +106,7 @@ export function loadConfig(env: Source = process.env): Config {
     rateLimitEmailPerMinute: read('RATE_LIMIT_EMAIL_PER_MINUTE', 1, integer(0, 1_000)),
     rateLimitEmailPerHour: read('RATE_LIMIT_EMAIL_PER_HOUR', 5, integer(0, 10_000)),
     worker: read('RESETD_WORKER', true, onOff),
+    cloudreveCaptcha: read('CLOUDREVE_CAPTCHA', false, onOff),
   };
   // resetd's own page speaks for the application as a whole: its host name by default.
   config.senders.resetd = {
@@ -132,7 +135,7 @@ export const SETTING_NAMES = [
   'RESETD_DIALECTS', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
-  'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR',
+  'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA',
   ...DIALECTS.flatMap((dialect) =>
     ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),
   ),

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { deliverOutboxItem } from './core/deliver-outbox.ts';
 import type { Clock, Store } from './core/ports.ts';
+import { svgCaptchaImages } from './captcha-images.ts';
 import { commonPasswordList } from './common-passwords.ts';
 import { createApp } from './http/app.ts';
 import { memoryFailureLimiter } from './http/failure-limiter.ts';
@@ -102,6 +103,8 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     dialects: config.dialects,
     adminToken: config.adminToken,
     trustedProxies: config.trustedProxies,
+    images: svgCaptchaImages,
+    captchaRequired: new Set(config.cloudreveCaptcha ? ['cloudreve' as const] : []),
     rateLimitIp: config.rateLimitIp,
     rateLimitApiKey: config.rateLimitApiKey,
     log,

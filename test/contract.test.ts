@@ -35,6 +35,7 @@ beforeAll(async () => {
     [cloud, json({ email: KNOWN })],
     [qb(KNOWN), { headers: { 'QB-Token': keys.busy.quickblox } }],
     ['/reset/request', form({ email: KNOWN })],
+    ['/api/v4/site/captcha', {}],
   ] as const) {
     await fetch(`${instances.busy.url}${path}`, init);
   }
@@ -153,6 +154,8 @@ const cases: Case[] = [
   { name: 'cloudreve wants email', path: cloud, init: json({}), status: 200, check: (r) => expect(r.json.code).toBe(40001) },
   { name: 'cloudreve refuses a large body', path: cloud, init: json({ email: KNOWN, pad: big }), status: 413 },
   { name: 'cloudreve over the address limit', on: 'busy', path: cloud, init: json({ email: KNOWN }), status: 429 },
+  { name: 'cloudreve captcha', path: '/api/v4/site/captcha', status: 200, check: (r) => expect(r.json.data.image).toMatch(/^data:image\/svg\+xml;base64,/) },
+  { name: 'cloudreve captcha over the address limit', on: 'busy', path: '/api/v4/site/captcha', status: 429 },
   // QuickBlox
   { name: 'quickblox with QB-Token', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 200, check: (r) => expect(r.text).toBe('') },
   { name: 'quickblox as its JS SDK sends it', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox!, 'QB-OS': 'web', 'QB-SDK': 'JS 2.15.0', 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } }), status: 200 },

@@ -92,6 +92,11 @@ export interface Store {
   revokeApiKey(id: string, at: Date): Promise<'revoked' | 'unknown'>;
   findApiKeyByHash(keyHash: string): Promise<ApiKey | undefined>;
 
+  /** Keeps a CAPTCHA ticket's answer until it expires (and forgets expired ones). */
+  addCaptchaTicket(ticket: { hash: string; answer: string; expiresAt: Date }, now: Date): Promise<void>;
+  /** Removes and returns a ticket: each works once, whether the answer was right or not. */
+  takeCaptchaTicket(hash: string): Promise<{ answer: string; expiresAt: Date } | undefined>;
+
   /** Throws when the store cannot answer (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -187,6 +192,11 @@ export interface FailureLimiter {
   /** Seconds until `key` may try again, or 0 when it may try now. */
   blockedFor(key: string): Promise<number>;
   recordFailure(key: string): Promise<void>;
+}
+
+/** Draws CAPTCHA images locally: an image a person can read, and its answer. */
+export interface CaptchaImages {
+  create(): { image: string; answer: string };
 }
 
 /** Time, injected so tests can move it. */

@@ -7,8 +7,8 @@ import { passwordProblemMessage } from './password-messages.ts';
 type Envelope = components['schemas']['CloudreveResponse'];
 type Body = components['schemas']['CloudreveResetRequest'];
 
-/** Cloudreve's codes (pkg/serializer/error.go): 0 success, 40001 parameter, 40019 feature off, 50001 database. */
-const CODE = { ok: 0, param: 40001, featureOff: 40019, invalidLink: 40029, notFound: 404, database: 50001 } as const;
+/** Cloudreve's codes (pkg/serializer/error.go): 0 success, 40001 parameter, 40019 feature off, 40026 CAPTCHA, 40029 invalid link, 50001 database. */
+const CODE = { ok: 0, param: 40001, featureOff: 40019, captcha: 40026, invalidLink: 40029, notFound: 404, database: 50001 } as const;
 
 /** Cloudreve answers HTTP 200 with the outcome in `code`; failures carry a correlation id. */
 const envelope = (code: number, msg: string, error?: string, status = 200): Reply => ({
@@ -26,6 +26,8 @@ function failure(f: RequestFailure): Reply {
         : envelope(CODE.param, 'Parameter error', `${f.field}: ${f.problem}`);
     case 'unreadable':
       return envelope(CODE.param, 'Parameter error', 'the body is not valid JSON');
+    case 'captcha-mismatch':
+      return envelope(CODE.captcha, 'CAPTCHA not match.');
     case 'unsupported-media-type':
       return envelope(CODE.param, 'Parameter error', 'the body must be application/json');
     case 'too-large':
@@ -68,6 +70,12 @@ const completion: DialectCompletion = {
 
 export const cloudreve: Dialect = {
   completion,
+  extraOperationIds: ['cloudreveGetCaptcha'],
+  // Cloudreve's front end sends the answer as `captcha` and the ticket from site/captcha as `ticket`.
+  captcha: ({ body }) => {
+    const { captcha, ticket } = body as Body;
+    return { ticket: ticket ?? '', answer: captcha ?? '' };
+  },
   name: 'cloudreve',
   operationId: 'cloudreveSendResetEmail',
   field: 'email',

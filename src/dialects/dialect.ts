@@ -17,6 +17,7 @@ export type RequestFailure =
   | { kind: 'unsupported-media-type'; contentType: string | undefined; accepted: readonly string[] }
   | { kind: 'too-large' }
   | { kind: 'rate-limited'; retryAfterSeconds: number; limit: number; resetAt: Date }
+  | { kind: 'captcha-mismatch' }
   | { kind: 'disabled' }
   | { kind: 'not-found' }
   | { kind: 'internal' };
@@ -48,6 +49,10 @@ export interface Dialect {
   failure(failure: RequestFailure): Reply;
   /** The product's own completion endpoints, where it has them. */
   completion?: DialectCompletion;
+  /** Other operations of the product that resetd serves (its errors answer in this dialect's shape). */
+  extraOperationIds?: readonly string[];
+  /** Where the request carries a CAPTCHA answer and its ticket, for products that use one. */
+  captcha?(input: DialectInput): { ticket: string; answer: string };
 }
 
 /** Completing a reset in a product's own words: token and password in, its answers out. */

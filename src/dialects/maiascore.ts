@@ -19,6 +19,8 @@ function failure(f: RequestFailure): Reply {
       return result(400, isAbsent(f) ? "Error - Bad Request: 'id' is required" : "Error - Bad Request: 'id' is not a valid id, username or email");
     case 'unreadable':
       return result(400, 'Error - Bad Request: the body cannot be read');
+    case 'captcha-mismatch':
+      return result(400, 'Error - Bad Request: the captcha answer is not valid');
     case 'unsupported-media-type':
       return result(415, `Error - Unsupported Media Type: send ${f.accepted.join(', ')}`);
     case 'too-large':

@@ -15,6 +15,7 @@ function failure(f: RequestFailure): Reply {
       return errors(401, 'base', 'Required session does not exist');
     case 'invalid':
       return errors(422, f.field, isAbsent(f) ? "can't be blank" : 'is invalid');
+    case 'captcha-mismatch':
     case 'unreadable':
     case 'unsupported-media-type':
     case 'too-large':

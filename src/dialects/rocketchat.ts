@@ -18,6 +18,8 @@ function failure(f: RequestFailure): Reply {
       return error(400, isAbsent(f) ? "The 'email' param is required" : "The 'email' param must be a valid email address");
     case 'unreadable':
       return error(400, 'The request body is not valid JSON');
+    case 'captcha-mismatch':
+      return error(400, 'The captcha answer is not valid');
     case 'unsupported-media-type':
       return error(400, 'The request body must be application/json');
     case 'too-large':

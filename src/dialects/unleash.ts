@@ -37,6 +37,8 @@ function failure(f: RequestFailure): Reply {
       const detail = `The \`${f.field}\` property ${PROBLEMS[f.problem]}.`;
       return error(400, 'BadDataError', 'Request validation failed: your request body or params contain invalid data. Refer to the `details` list for more information.', [detail]);
     }
+    case 'captcha-mismatch':
+      return error(400, 'BadDataError', 'The captcha answer is not valid.');
     case 'unreadable':
       return error(400, 'BadDataError', 'Request validation failed: your request body contains invalid data: it is not valid JSON.', ['The body is not valid JSON.']);
     case 'unsupported-media-type':

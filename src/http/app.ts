@@ -51,7 +51,7 @@ const PAGES: Owner = {
 const PAGE_OPERATIONS = new Set(['resetPage', 'resetPageHead', 'resetPageSubmit', 'resetPageRequest']);
 const DIALECT_BY_OPERATION = new Map(
   Object.values(DIALECT_TABLE).flatMap((dialect) =>
-    [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId]
+    [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId, ...(dialect.extraOperationIds ?? [])]
       .filter((id): id is string => id !== undefined)
       .map((id) => [id, dialect] as const),
   ),

@@ -2,7 +2,9 @@ import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { components } from '../../generated/api.ts';
 import { createApiKey } from '../core/api-keys.ts';
-import type { Clock, PasswordHasher, Store } from '../core/ports.ts';
+import { issueCaptcha, solvesCaptcha } from '../core/captcha.ts';
+import type { DialectName } from '../core/dialects.ts';
+import type { CaptchaImages, Clock, PasswordHasher, Store } from '../core/ports.ts';
 import { requestReset } from '../core/request-reset.ts';
 import { addUser } from '../core/users.ts';
 import type { Dialect } from '../dialects/dialect.ts';
@@ -22,6 +24,10 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   docsHtml: string;
   wake?: () => void;
   clientIp: (ctx: KoaContext) => string | null;
+  /** Draws CAPTCHA images (Cloudreve's site/captcha). */
+  images: CaptchaImages;
+  /** Dialects whose request must carry a solved CAPTCHA. */
+  captchaRequired: ReadonlySet<DialectName>;
 }
 
 type Handler = (context: Context, ctx: KoaContext) => Promise<AnyReply> | AnyReply;
@@ -29,10 +35,12 @@ type Handler = (context: Context, ctx: KoaContext) => Promise<AnyReply> | AnyRep
 /** One handler for all five dialects: dialect in, core, dialect out. */
 function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
   return async (context, ctx) => {
-    const identifier = dialect.identifier({
-      body: context.request.requestBody,
-      query: context.request.query,
-    });
+    const input = { body: context.request.requestBody, query: context.request.query };
+    if (dialect.captcha && deps.captchaRequired.has(dialect.name)) {
+      const { ticket, answer } = dialect.captcha(input);
+      if (!(await solvesCaptcha(deps, ticket, answer))) return dialect.failure({ kind: 'captcha-mismatch' });
+    }
+    const identifier = dialect.identifier(input);
     const outcome = await requestReset(deps, {
       origin: dialect.name,
       identifier,
@@ -49,6 +57,11 @@ export function operationHandlers(deps: HandlerDeps): Record<string, Handler> {
   return {
     ...dialects,
     ...completionHandlers(deps),
+
+    async cloudreveGetCaptcha() {
+      const captcha = await issueCaptcha(deps);
+      return { status: 200, body: { code: 0, msg: '', data: captcha } satisfies components['schemas']['CloudreveCaptchaResponse'] };
+    },
 
     async getHealth(_context, ctx) {
       if (!ctx.accepts('application/json')) return problem(406, 'This endpoint answers application/json.');

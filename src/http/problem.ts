@@ -18,6 +18,8 @@ export function resetdFailure(failure: RequestFailure): Reply {
       return problem(400, `${failure.field}: ${failure.problem}`);
     case 'unreadable':
       return problem(400, 'The body is not valid JSON.');
+    case 'captcha-mismatch':
+      return problem(400, 'The captcha answer is not valid.');
     case 'unsupported-media-type':
       return problem(415, `Send the body as ${failure.accepted.join(' or ')}.`);
     case 'too-large':

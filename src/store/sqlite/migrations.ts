@@ -90,4 +90,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox_next RENAME TO outbox;
   CREATE INDEX outbox_due ON outbox (state, due_at);
   `,
+  `
+  CREATE TABLE captcha_tickets (
+    hash TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX captcha_tickets_expiry ON captcha_tickets (expires_at);
+  `,
 ];

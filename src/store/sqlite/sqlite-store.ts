@@ -91,6 +91,9 @@ export function openSqliteStore(path: string): Store {
     keyByHash: db.prepare(`SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`),
     listKeys: db.prepare(`SELECT id, dialect, created_at, revoked_at FROM api_keys ORDER BY created_at`),
     revokeKey: db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`),
+    insertCaptcha: db.prepare(`INSERT INTO captcha_tickets (hash, answer, expires_at) VALUES (?, ?, ?)`),
+    forgetCaptchas: db.prepare(`DELETE FROM captcha_tickets WHERE expires_at <= ?`),
+    takeCaptcha: db.prepare(`DELETE FROM captcha_tickets WHERE hash = ? RETURNING answer, expires_at`),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -227,6 +230,14 @@ export function openSqliteStore(path: string): Store {
     async findApiKeyByHash(keyHash) {
       const row = sql.keyByHash.get(keyHash) as { id: string; dialect: ApiKey['dialect']; key_hash: string } | undefined;
       return row && { id: row.id, dialect: row.dialect, keyHash: row.key_hash };
+    },
+    async addCaptchaTicket(ticket, now) {
+      sql.forgetCaptchas.run(now.getTime());
+      sql.insertCaptcha.run(ticket.hash, ticket.answer, ticket.expiresAt.getTime());
+    },
+    async takeCaptchaTicket(hash) {
+      const row = sql.takeCaptcha.get(hash) as { answer: string; expires_at: number } | undefined;
+      return row && { answer: row.answer, expiresAt: new Date(row.expires_at) };
     },
     async ping() {
       sql.ping.get();
