@@ -122,7 +122,8 @@ async function keysRevoke(args: readonly string[], out: (line: string) => void, 
 
 /** Opens the configured store for one command and closes it after. */
 async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(loadConfig().databaseUrl);
+  const config = loadConfig();
+  const store = await openStore(config.databaseUrl, 2);
   try {
     return await work(store);
   } finally {

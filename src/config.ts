@@ -18,6 +18,8 @@ export interface Config {
   host: string;
   publicUrl: string;
   databaseUrl: string;
+  /** PostgreSQL connections per instance. */
+  databasePoolSize: number;
   smtpUrl: string | null;
   mailFrom: string;
   adminToken: string | null;
@@ -84,6 +86,7 @@ export function loadConfig(env: Source = process.env): Config {
     host: read('HOST', '0.0.0.0', (raw) => raw),
     publicUrl: read('PUBLIC_URL', `http://localhost:${port}`, httpUrl),
     databaseUrl: read('DATABASE_URL', 'sqlite:./data/resetd.db', databaseUrl),
+    databasePoolSize: read('DATABASE_POOL_SIZE', 10, integer(1, 200)),
     smtpUrl: read<string | null>('SMTP_URL', null, smtpUrl),
     mailFrom: read('MAIL_FROM', 'resetd <no-reply@localhost>', mailFrom),
     adminToken: read<string | null>('RESETD_ADMIN_TOKEN', null, adminToken),
@@ -131,7 +134,7 @@ export function loadConfig(env: Source = process.env): Config {
 
 /** The setting names, for docs and the config file check. */
 export const SETTING_NAMES = [
-  'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'RESETD_ADMIN_TOKEN',
+  'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'SMTP_URL', 'MAIL_FROM', 'RESETD_ADMIN_TOKEN',
   'RESETD_DIALECTS', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
@@ -205,7 +208,16 @@ function httpUrl(raw: string): string | Problem {
 
 function databaseUrl(raw: string): string | Problem {
   if (/^sqlite:.+/.test(raw)) return raw;
-  return problem('must be sqlite:<path> (for example sqlite:./data/resetd.db)');
+  if (/^postgres(ql)?:\/\/.+/.test(raw)) {
+    try {
+      const schema = new URL(raw).searchParams.get('schema');
+      if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) return problem('its schema parameter must be a lower-case SQL name');
+      return raw;
+    } catch {
+      return problem('must be a valid postgres:// URL');
+    }
+  }
+  return problem('must be sqlite:<path> (for example sqlite:./data/resetd.db) or postgres://user:pass@host:5432/db[?schema=name]');
 }
 
 function smtpUrl(raw: string): string | Problem {

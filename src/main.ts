@@ -8,7 +8,7 @@ import type { Clock, Store } from './core/ports.ts';
 import { svgCaptchaImages } from './captcha-images.ts';
 import { commonPasswordList } from './common-passwords.ts';
 import { createApp } from './http/app.ts';
-import { memoryFailureLimiter } from './http/failure-limiter.ts';
+import { failureLimiter } from './http/failure-limiter.ts';
 import { loadDocsPage } from './http/spec.ts';
 import type { Logger } from './log.ts';
 import { errorField, jsonLogger } from './log.ts';
@@ -16,12 +16,13 @@ import type { DevMailbox } from './mail/dev-mailbox.ts';
 import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './mail/outbox-worker.ts';
 import { startOutboxWorker } from './mail/outbox-worker.ts';
-import { memoryMailThrottle } from './mail/mail-throttle.ts';
+import { mailThrottle } from './mail/mail-throttle.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createWebhookSender } from './mail/webhook-sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
 import { argon2idHasher } from './password-hasher.ts';
 import { openStore } from './store/open-store.ts';
+import { limiterFactoryFor } from './store/rate-limit-backend.ts';
 
 export interface Resetd {
   url: string;
@@ -49,7 +50,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   if (transport === null) {
     throw new ConfigError(['SMTP_URL: must be set in production (NODE_ENV=production has no dev mailbox)']);
   }
-  const store = openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, config.databasePoolSize);
   const mailer = createMailer({
     transport,
     senders: config.senders,
@@ -70,7 +71,8 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       ? createWebhookSender(config.webhookUrl, config.webhookSecret, Math.floor(config.mailLeaseMs / 4))
       : null;
 
-  const throttle = memoryMailThrottle(config.rateLimitEmailPerMinute, config.rateLimitEmailPerHour);
+  const limiters = limiterFactoryFor(store);
+  const throttle = mailThrottle(limiters, config.rateLimitEmailPerMinute, config.rateLimitEmailPerHour);
   let worker: OutboxWorker | null = null;
   if (config.worker) {
     worker = startOutboxWorker({
@@ -96,7 +98,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     mailbox,
     docsHtml: loadDocsPage(),
     common: commonPasswordList(),
-    failures: memoryFailureLimiter(config.rateLimitResetFailures, 15 * 60),
+    failures: failureLimiter(limiters, config.rateLimitResetFailures, 15 * 60),
     settings,
     page: { basePath: new URL(config.publicUrl).pathname.replace(/\/+$/, ''), minLength: config.passwordMinLength },
     wake: worker ? () => worker.wake() : undefined,
@@ -107,6 +109,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     captchaRequired: new Set(config.cloudreveCaptcha ? ['cloudreve' as const] : []),
     rateLimitIp: config.rateLimitIp,
     rateLimitApiKey: config.rateLimitApiKey,
+    limiters,
     log,
   });
   const server = app.listen(config.port, config.host);

@@ -116,7 +116,7 @@ describe('API keys', () => {
 
     // Revoked with the CLI, on the same store: refused at once.
     const lines: string[] = [];
-    process.env.DATABASE_URL = `sqlite:${resetd.databasePath}`;
+    process.env.DATABASE_URL = resetd.database.url;
     try {
       expect(await runCli(['keys', 'list'], (line) => lines.push(line))).toBe(0);
       const unleashKey = lines.find((line) => line.includes(' unleash '))!.split(/\s+/)[0]!;

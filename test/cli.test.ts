@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.ts';
+import type { TestDatabase } from './support/test-store.ts';
+import { newTestDatabase } from './support/test-store.ts';
 
 interface UserRow {
   email: string;
@@ -19,28 +17,19 @@ interface ApiKeyRow {
   key_hash: string;
 }
 
-let tempDir: string;
-let databasePath: string;
-let caseNumber = 0;
+let database: TestDatabase;
 const savedDatabaseUrl = process.env.DATABASE_URL;
-
-beforeAll(() => {
-  tempDir = mkdtempSync(join(tmpdir(), 'resetd-cli-'));
-});
-
-afterAll(() => {
-  rmSync(tempDir, { recursive: true, force: true });
-});
 
 // Each test gets a database of its own; the CLI reads it from DATABASE_URL.
 beforeEach(() => {
-  databasePath = join(tempDir, `case-${++caseNumber}`, 'x.db');
-  process.env.DATABASE_URL = `sqlite:${databasePath}`;
+  database = newTestDatabase();
+  process.env.DATABASE_URL = database.url;
 });
 
-afterEach(() => {
+afterEach(async () => {
   if (savedDatabaseUrl === undefined) delete process.env.DATABASE_URL;
   else process.env.DATABASE_URL = savedDatabaseUrl;
+  await database.drop();
 });
 
 /** Runs the CLI and keeps what it printed. */
@@ -51,13 +40,8 @@ async function cli(...argv: string[]) {
   return { code, out, err };
 }
 
-function rows<T>(sql: string): T[] {
-  const db = new Database(databasePath, { readonly: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
+function rows<T>(sql: string): Promise<T[]> {
+  return database.query<T>(sql);
 }
 
 describe('resetd users add', () => {
@@ -67,7 +51,7 @@ describe('resetd users add', () => {
     expect(run.code).toBe(0);
     expect(run.out.join('\n')).toContain('Alice@Example.com');
 
-    const users = rows<UserRow>('SELECT email, email_key, locale, password_hash FROM users');
+    const users = await rows<UserRow>('SELECT email, email_key, locale, password_hash FROM users');
     expect(users).toHaveLength(1);
     const user = users[0]!;
     expect(user.email).toBe('Alice@Example.com');
@@ -80,7 +64,7 @@ describe('resetd users add', () => {
   it('adds a user without a password, who can only set one through a reset', async () => {
     const run = await cli('users', 'add', 'bob@example.com');
     expect(run.code).toBe(0);
-    expect(rows<UserRow>('SELECT password_hash, locale FROM users')).toEqual([{ password_hash: null, locale: null }]);
+    expect(await rows<UserRow>('SELECT password_hash, locale FROM users')).toEqual([{ password_hash: null, locale: null }]);
   });
 
   it('the same email in another letter case is the same user and is refused with exit 1', async () => {
@@ -90,7 +74,7 @@ describe('resetd users add', () => {
     expect(again.code).toBe(1);
     expect(again.err.join('\n')).toMatch(/already exists/);
 
-    const users = rows<UserRow>('SELECT email, email_key FROM users');
+    const users = await rows<UserRow>('SELECT email, email_key FROM users');
     expect(users).toEqual([{ email: 'alice@example.com', email_key: 'alice@example.com' }]);
   });
 
@@ -98,7 +82,7 @@ describe('resetd users add', () => {
     const run = await cli('users', 'add', 'a@x.com,b@x.com', '--password', 'pw');
     expect(run.code).toBe(2);
     expect(run.err.join('\n')).toMatch(/email/);
-    expect(rows<UserRow>('SELECT email FROM users')).toEqual([]);
+    expect(await rows<UserRow>('SELECT email FROM users')).toEqual([]);
   });
 
   it('an invalid locale is refused', async () => {
@@ -127,7 +111,7 @@ describe('resetd keys create', () => {
     const key = run.out.at(-1)!;
     expect(key.length).toBeGreaterThanOrEqual(43); // 256 bits in base64url, at least
 
-    const keys = rows<ApiKeyRow>('SELECT id, dialect, key_hash FROM api_keys');
+    const keys = await rows<ApiKeyRow>('SELECT id, dialect, key_hash FROM api_keys');
     expect(keys).toHaveLength(1);
     const stored = keys[0]!;
     expect(stored.dialect).toBe('unleash');
@@ -140,7 +124,7 @@ describe('resetd keys create', () => {
     const first = (await cli('keys', 'create', '--dialect', 'quickblox')).out.at(-1);
     const second = (await cli('keys', 'create', '--dialect', 'quickblox')).out.at(-1);
     expect(first).not.toBe(second);
-    expect(rows<ApiKeyRow>('SELECT id FROM api_keys')).toHaveLength(2);
+    expect(await rows<ApiKeyRow>('SELECT id FROM api_keys')).toHaveLength(2);
   });
 
   it('an unknown dialect exits 2 with usage and creates no key', async () => {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from './support/resetd.ts';
 import { movableClock, startTestResetd } from './support/resetd.ts';
@@ -20,14 +19,9 @@ async function captcha(): Promise<{ image: string; ticket: string; answer: strin
   const { code, data } = (await response.json()) as { code: number; data: { image: string; ticket: string } };
   expect(code).toBe(0);
   // The test reads the answer where resetd keeps it; a person reads it off the image.
-  const db = new Database(resetd.databasePath, { readonly: true });
-  try {
-    const hash = createHash('sha256').update(data.ticket).digest('hex');
-    const { answer } = db.prepare('SELECT answer FROM captcha_tickets WHERE hash = ?').get(hash) as { answer: string };
-    return { ...data, answer };
-  } finally {
-    db.close();
-  }
+  const hash = createHash('sha256').update(data.ticket).digest('hex');
+  const [{ answer }] = (await resetd.database.query<{ answer: string }>('SELECT answer FROM captcha_tickets WHERE hash = ?', hash)) as [{ answer: string }];
+  return { ...data, answer };
 }
 
 const reset = (body: Record<string, unknown>) => postJson(resetd, '/api/v4/user/reset', { email: 'captcha@example.com', ...body }).then((r) => r.json());

@@ -1,26 +1,24 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { SmtpSink } from './support/smtp-sink.ts';
 import { freePort, startSmtpSink } from './support/smtp-sink.ts';
 import { ADMIN_TOKEN } from './support/resetd.ts';
+import { newTestDatabase } from './support/test-store.ts';
 
 /**
  * resetd is killed (SIGKILL) while it sends 500 reset mails; after a restart every one of
  * them has been delivered, and a mail delivered twice carries the same Message-ID.
  */
 const COUNT = 500;
-const dir = mkdtempSync(join(tmpdir(), 'resetd-crash-'));
+const database = newTestDatabase();
 let sink: SmtpSink | undefined;
 let child: ChildProcess | undefined;
 
 afterAll(async () => {
   child?.kill('SIGKILL');
   await sink?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await database.drop();
 });
 
 async function startResetd(port: number, smtpUrl: string): Promise<ChildProcess> {
@@ -29,7 +27,7 @@ async function startResetd(port: number, smtpUrl: string): Promise<ChildProcess>
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${join(dir, 'resetd.db')}`,
+      DATABASE_URL: database.url,
       SMTP_URL: smtpUrl,
       RESETD_ADMIN_TOKEN: ADMIN_TOKEN,
       MAIL_LEASE_MS: '1500',

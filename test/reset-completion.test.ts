@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from './support/resetd.ts';
 import { movableClock, startTestResetd } from './support/resetd.ts';
@@ -17,13 +16,8 @@ afterAll(() => resetd?.dispose());
 const complete = (token: string, password = GOOD) => postJson(resetd, '/api/reset/complete', { token, password });
 const validate = (token: string) => postJson(resetd, '/api/reset/validate', { token });
 
-function row<T>(sql: string, ...params: unknown[]): T {
-  const db = new Database(resetd.databasePath, { readonly: true });
-  try {
-    return db.prepare(sql).get(...params) as T;
-  } finally {
-    db.close();
-  }
+async function row<T>(sql: string, ...params: unknown[]): Promise<T> {
+  return (await resetd.database.query<T>(sql, ...params))[0]!;
 }
 
 describe('tokens', () => {
@@ -119,7 +113,7 @@ describe('the password policy', () => {
     await addUser(resetd, 'unicode@example.com');
     const unicodeToken = await requestToken(resetd, 'unicode@example.com');
     expect((await complete(unicodeToken, '🔑'.repeat(15))).status).toBe(200);
-    const { password_hash } = row<{ password_hash: string }>('SELECT password_hash FROM users WHERE email_key = ?', 'unicode@example.com');
+    const { password_hash } = await row<{ password_hash: string }>('SELECT password_hash FROM users WHERE email_key = ?', 'unicode@example.com');
     expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
   });
 
@@ -129,7 +123,7 @@ describe('the password policy', () => {
     const longToken = await requestToken(resetd, 'long@example.com');
     const long = 'Cafe\u0301 au lait, ünïcödé and spaces '.repeat(8); // 280 code points, NFD inside
     expect((await complete(longToken, long)).status).toBe(200);
-    const { password_hash } = row<{ password_hash: string }>('SELECT password_hash FROM users WHERE email_key = ?', 'long@example.com');
+    const { password_hash } = await row<{ password_hash: string }>('SELECT password_hash FROM users WHERE email_key = ?', 'long@example.com');
     expect(await argon2.verify(password_hash, long.normalize('NFC'))).toBe(true);
     expect(await argon2.verify(password_hash, long.normalize('NFC').slice(0, 64))).toBe(false);
   });
@@ -140,7 +134,7 @@ describe('after a reset', () => {
     await addUser(resetd, 'after@example.com', { locale: 'de' });
     const token = await requestToken(resetd, 'after@example.com');
     expect((await complete(token)).status).toBe(200);
-    const { open } = row<{ open: number }>(
+    const { open } = await row<{ open: number }>(
       `SELECT count(*) AS open FROM reset_tokens t JOIN users u ON u.id = t.user_id
         WHERE u.email_key = 'after@example.com' AND t.used_at IS NULL AND t.revoked_at IS NULL`,
     );

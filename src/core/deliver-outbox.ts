@@ -28,7 +28,7 @@ export type DeliverOutcome =
 export async function deliverOutboxItem(deps: DeliverDeps, item: OutboxItem): Promise<DeliverOutcome> {
   try {
     const delivered = await DELIVERERS[item.kind](deps, item);
-    await deps.store.finishOutboxItem(item.id, delivered, deps.clock.now());
+    await deps.store.finishOutboxItem(item, delivered, deps.clock.now());
     return { kind: delivered };
   } catch (error) {
     return giveBack(deps, item, error);
@@ -99,11 +99,11 @@ async function giveBack(deps: DeliverDeps, item: OutboxItem, error: unknown): Pr
   const message = error instanceof Error ? error.message : String(error);
   const transient = !(error instanceof DeliveryError) || error.transient;
   if (!transient || item.attempts >= deps.settings.mailMaxAttempts) {
-    await deps.store.failOutboxItem(item.id, message, null);
+    await deps.store.failOutboxItem(item, message, null);
     return { kind: 'dead', error: message };
   }
   const at = new Date(deps.clock.now().getTime() + retryDelay(deps, item.attempts));
-  await deps.store.failOutboxItem(item.id, message, at);
+  await deps.store.failOutboxItem(item, message, at);
   return { kind: 'retry', at, error: message };
 }
 

@@ -59,9 +59,14 @@ export interface Store {
   addResetRequest(item: NewOutboxItem): Promise<void>;
   /** Claims due work for one worker: pending items and those whose lease ran out. */
   claimOutbox(now: Date, leaseUntil: Date, limit: number): Promise<OutboxItem[]>;
-  finishOutboxItem(id: string, state: 'sent' | 'no_account' | 'throttled', at: Date): Promise<void>;
+  /**
+   * Records a delivery's outcome. `claim` fences it: only the worker holding the current
+   * claim (same id and attempt) can record, so one whose lease ran out cannot overwrite
+   * the worker that took the item over.
+   */
+  finishOutboxItem(claim: OutboxClaim, state: 'sent' | 'no_account' | 'throttled', at: Date): Promise<void>;
   /** Gives a failed attempt back: due again at `retryAt`, or dead when `retryAt` is null. */
-  failOutboxItem(id: string, error: string, retryAt: Date | null): Promise<void>;
+  failOutboxItem(claim: OutboxClaim, error: string, retryAt: Date | null): Promise<void>;
   /** Dead-lettered items, oldest first, for the operator. */
   listDeadOutboxItems(limit: number): Promise<DeadOutboxItem[]>;
   /** Puts dead items (these ids, or all when `ids` is null) back in the queue, due `now`. */
@@ -101,6 +106,9 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Which claim of an outbox item a worker holds. */
+export type OutboxClaim = Pick<OutboxItem, 'id' | 'attempts'>;
 
 export interface DeadOutboxItem {
   id: string;

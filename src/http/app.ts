@@ -13,6 +13,7 @@ import { credentialsOf, securityHandlers } from './auth.ts';
 import { clientIpResolver } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
+import type { LimiterFactory } from '../store/rate-limit-backend.ts';
 import { resetdFailure } from './problem.ts';
 import type { LimitResult } from './rate-limits.ts';
 import { perMinuteLimit } from './rate-limits.ts';
@@ -31,6 +32,8 @@ export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
   rateLimitIp: number;
   /** Requests per minute with one API key; 0: no limit. */
   rateLimitApiKey: number;
+  /** Where rate-limit counters live (memory, or PostgreSQL for several instances). */
+  limiters: LimiterFactory;
   log: Logger;
 }
 
@@ -95,7 +98,7 @@ export function createApp(deps: AppDeps): Koa {
       ajvFormats.default(ajv);
       return ajv;
     },
-    securityHandlers: securityHandlers(deps.store, deps.adminToken, perMinuteLimit(deps.rateLimitApiKey)),
+    securityHandlers: securityHandlers(deps.store, deps.adminToken, perMinuteLimit(deps.limiters, 'api-key', deps.rateLimitApiKey)),
     handlers: {
       ...afterBodyCheck(operationHandlers({ ...deps, clientIp })),
       unauthorizedHandler: (context: Context, ctx: KoaContext) => {
@@ -129,7 +132,7 @@ export function createApp(deps: AppDeps): Koa {
     exact.get(`${request.method} ${request.path}`) ?? api.matchOperation(request as never);
 
   // Operations the spec marks `x-resetd-rate-limit: ip` are limited per client IP.
-  const ipLimit = perMinuteLimit(deps.rateLimitIp);
+  const ipLimit = perMinuteLimit(deps.limiters, 'ip', deps.rateLimitIp);
   const limitedByIp = new Set(
     operations.filter((op) => (op as { 'x-resetd-rate-limit'?: string })['x-resetd-rate-limit'] === 'ip').map((op) => op.operationId),
   );

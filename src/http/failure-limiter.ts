@@ -1,9 +1,9 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { FailureLimiter } from '../core/ports.ts';
+import type { LimiterFactory } from '../store/rate-limit-backend.ts';
 
 /** Failed token checks per client IP over a window: past the limit, that IP waits. */
-export function memoryFailureLimiter(points: number, windowSeconds: number): FailureLimiter {
-  const limiter = new RateLimiterMemory({ points, duration: windowSeconds });
+export function failureLimiter(limiters: LimiterFactory, points: number, windowSeconds: number): FailureLimiter {
+  const limiter = limiters({ keyPrefix: 'reset-failures', points, duration: windowSeconds });
   return {
     async blockedFor(key) {
       const state = await limiter.get(key);

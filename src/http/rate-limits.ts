@@ -1,17 +1,15 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { LimiterFactory } from '../store/rate-limit-backend.ts';
 
 /** The answer of a limit: go on, or wait. */
 export type LimitResult = { ok: true } | { ok: false; retryAfterSeconds: number; limit: number; resetAt: Date };
 
 export type Limit = (key: string) => Promise<LimitResult>;
 
-/**
- * A fixed number of requests per minute per key (rate-limiter-flexible's in-memory
- * limiter); `perMinute` 0 means no limit, for benchmarks.
- */
-export function perMinuteLimit(perMinute: number): Limit {
+/** A fixed number of requests per minute per key; `perMinute` 0 means no limit, for benchmarks. */
+export function perMinuteLimit(limiters: LimiterFactory, keyPrefix: string, perMinute: number): Limit {
   if (perMinute === 0) return async () => ({ ok: true });
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  const limiter = limiters({ keyPrefix, points: perMinute, duration: 60 });
   return async (key) => {
     try {
       await limiter.consume(key);

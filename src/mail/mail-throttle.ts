@@ -1,12 +1,13 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { MailThrottle } from '../core/ports.ts';
+import type { LimiterFactory } from '../store/rate-limit-backend.ts';
 
 /** At most `perMinute` and `perHour` reset mails per account (0: no cap on that window). */
-export function memoryMailThrottle(perMinute: number, perHour: number): MailThrottle {
-  const windows = [
-    perMinute > 0 && new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: 'mail-minute' }),
-    perHour > 0 && new RateLimiterMemory({ points: perHour, duration: 3600, keyPrefix: 'mail-hour' }),
-  ].filter((limiter): limiter is RateLimiterMemory => limiter !== false);
+export function mailThrottle(limiters: LimiterFactory, perMinute: number, perHour: number): MailThrottle {
+  const windows: RateLimiterAbstract[] = [];
+  if (perMinute > 0) windows.push(limiters({ points: perMinute, duration: 60, keyPrefix: 'mail-minute' }));
+  if (perHour > 0) windows.push(limiters({ points: perHour, duration: 3600, keyPrefix: 'mail-hour' }));
   return {
     async take(account) {
       for (const limiter of windows) {

@@ -1,16 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import type { Resetd, StartOptions } from '../../src/main.ts';
 import { startResetd } from '../../src/main.ts';
 import { silentLogger } from '../../src/log.ts';
+import type { TestDatabase } from './test-store.ts';
+import { newTestDatabase } from './test-store.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestResetd extends Resetd {
-  databasePath: string;
-  /** Stops the instance and deletes its database folder. */
+  /** Its database, whichever store the suite runs on. */
+  database: TestDatabase;
+  /** Stops the instance and deletes its database. */
   dispose(): Promise<void>;
 }
 
@@ -25,15 +25,14 @@ export function movableClock() {
   };
 }
 
-/** A real resetd on a free loopback port with its own SQLite file. */
+/** A real resetd on a free loopback port with a database of its own (see test-store.ts). */
 export async function startTestResetd(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestResetd> {
-  const dir = mkdtempSync(join(tmpdir(), 'resetd-test-'));
-  const databasePath = join(dir, 'resetd.db');
+  const database = newTestDatabase();
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     PUBLIC_URL: 'https://reset.example.test',
-    DATABASE_URL: `sqlite:${databasePath}`,
+    DATABASE_URL: database.url,
     RESETD_ADMIN_TOKEN: ADMIN_TOKEN,
     MAIL_RETRY_BASE_MS: '50',
     // Tests send many requests from one address for one account; the limits have tests of their own.
@@ -42,16 +41,22 @@ export async function startTestResetd(env: Record<string, string> = {}, options:
     RATE_LIMIT_EMAIL_PER_HOUR: '0',
     ...env,
   });
-  const resetd = await startResetd(config, { log: silentLogger, ...options });
+  let resetd: Resetd;
+  try {
+    resetd = await startResetd(config, { log: silentLogger, ...options });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   let disposed = false;
   return {
     ...resetd,
-    databasePath,
+    database,
     async dispose() {
       if (disposed) return;
       disposed = true;
       await resetd.stop().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

@@ -55,10 +55,10 @@ export function openSqliteStore(path: string): Store {
            ORDER BY due_at LIMIT @limit)
         RETURNING id, kind, origin, identifier, client_ip, created_at, payload, state, attempts, operator_retries`,
     ),
-    // Only the worker holding the claim records its outcome.
-    finish: db.prepare(`UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
-    retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
-    bury: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, lease_until = NULL WHERE id = ? AND state = 'sending'`),
+    // Only the worker holding the current claim (same attempt) records its outcome.
+    finish: db.prepare(`UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
+    retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
+    bury: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
     dead: db.prepare(`SELECT id, kind, origin, created_at, attempts, last_error FROM outbox WHERE state = 'dead' ORDER BY created_at LIMIT ?`),
     revive: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = 0, operator_retries = operator_retries + 1 WHERE state = 'dead' AND id = ?`),
     reviveAll: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = 0, operator_retries = operator_retries + 1 WHERE state = 'dead'`),
@@ -152,12 +152,12 @@ export function openSqliteStore(path: string): Store {
         operatorRetries: row.operator_retries,
       }));
     },
-    async finishOutboxItem(id, state, at) {
-      sql.finish.run(state, at.getTime(), id);
+    async finishOutboxItem(claim, state, at) {
+      sql.finish.run(state, at.getTime(), claim.id, claim.attempts);
     },
-    async failOutboxItem(id, error, retryAt) {
-      if (retryAt) sql.retry.run(retryAt.getTime(), error, id);
-      else sql.bury.run(error, id);
+    async failOutboxItem(claim, error, retryAt) {
+      if (retryAt) sql.retry.run(retryAt.getTime(), error, claim.id, claim.attempts);
+      else sql.bury.run(error, claim.id, claim.attempts);
     },
     async listDeadOutboxItems(limit) {
       const rows = sql.dead.all(limit) as (Pick<ItemRow, 'id' | 'kind' | 'origin' | 'created_at' | 'attempts'> & { last_error: string | null })[];

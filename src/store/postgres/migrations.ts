@@ -1,0 +1,76 @@
+/**
+ * The PostgreSQL schema, in versions applied in order at start under an advisory lock, so
+ * several instances starting at once migrate exactly once. Times are milliseconds since
+ * the epoch (BIGINT), as in the SQLite store. Append; never edit a shipped step.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL UNIQUE,
+    name TEXT,
+    name_key TEXT,
+    locale TEXT,
+    password_hash TEXT,
+    created_at BIGINT NOT NULL,
+    password_changed_at BIGINT
+  );
+  CREATE INDEX users_name_key ON users (name_key);
+
+  CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'reset' CHECK (kind IN ('reset', 'password_changed', 'webhook')),
+    origin TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    client_ip TEXT,
+    created_at BIGINT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+      CHECK (state IN ('pending', 'sending', 'sent', 'no_account', 'throttled', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at BIGINT NOT NULL,
+    lease_until BIGINT,
+    finished_at BIGINT,
+    last_error TEXT,
+    payload TEXT,
+    operator_retries INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX outbox_due ON outbox (state, due_at);
+
+  CREATE TABLE reset_tokens (
+    hash TEXT PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    origin TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT,
+    revoked_at BIGINT
+  );
+  CREATE INDEX reset_tokens_user ON reset_tokens (user_id);
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    dialect TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+  );
+
+  CREATE TABLE captcha_tickets (
+    hash TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX captcha_tickets_expiry ON captcha_tickets (expires_at);
+  `,
+  // Counters of rate-limiter-flexible's PostgreSQL limiter, shared by every instance.
+  `
+  CREATE TABLE rate_limits (
+    key VARCHAR(255) PRIMARY KEY,
+    points INTEGER NOT NULL DEFAULT 0,
+    expire BIGINT
+  );
+  CREATE INDEX rate_limits_expire ON rate_limits (expire);
+  `,
+];

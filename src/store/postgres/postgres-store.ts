@@ -1,0 +1,292 @@
+import pg from 'pg';
+import type { NewOutboxItem, OutboxItem } from '../../core/outbox-item.ts';
+import type { ApiKey, ResetToken, Store, User } from '../../core/ports.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export interface PostgresOptions {
+  /** postgres://… (a `schema` query parameter selects the schema, created when missing). */
+  url: string;
+  poolSize: number;
+}
+
+// BIGINT (oid 20) columns hold milliseconds: well inside a double's exact range.
+const types = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+};
+
+/** Splits resetd's `schema` parameter off the URL node-postgres receives. */
+export function parseDatabaseUrl(url: string): { connectionString: string; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? 'public';
+  parsed.searchParams.delete('schema');
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('DATABASE_URL: schema must be a lower-case SQL name');
+  return { connectionString: parsed.toString(), schema };
+}
+
+export type PostgresStore = Store & { pool: pg.Pool; schema: string };
+
+/** The store for several instances: one PostgreSQL, a pool of connections, SKIP LOCKED claims. */
+export async function openPostgresStore(options: PostgresOptions): Promise<PostgresStore> {
+  const { connectionString, schema } = parseDatabaseUrl(options.url);
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    options: `-c search_path=${schema}`,
+    types,
+  });
+  // An idle client's error (the server restarted) must not crash resetd; the pool replaces it.
+  pool.on('error', () => {});
+  await migrate(pool, schema);
+
+  const one = async <T>(text: string, values: unknown[] = []) => (await pool.query(text, values)).rows[0] as T | undefined;
+  const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  const insertItems = (client: pg.Pool | pg.PoolClient, items: readonly NewOutboxItem[]) =>
+    client.query(
+      `INSERT INTO outbox (id, kind, origin, identifier, client_ip, created_at, due_at, payload)
+       SELECT id, kind, origin, identifier, client_ip, created_at, created_at, payload
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+           AS t (id, kind, origin, identifier, client_ip, created_at, payload)`,
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.kind),
+        items.map((i) => i.origin),
+        items.map((i) => i.identifier),
+        items.map((i) => i.clientIp),
+        items.map((i) => i.createdAt.getTime()),
+        items.map((i) => i.payload),
+      ],
+    );
+
+  // Group commit, as in the SQLite store: requests of one event-loop turn share one INSERT.
+  let batch: { item: NewOutboxItem; done: (error?: unknown) => void }[] = [];
+  const flush = () => {
+    const pending = batch;
+    batch = [];
+    insertItems(pool, pending.map((entry) => entry.item)).then(
+      () => pending.forEach((entry) => entry.done()),
+      (error) => pending.forEach((entry) => entry.done(error)),
+    );
+  };
+
+  return {
+    pool,
+    schema,
+    addResetRequest(item) {
+      return new Promise<void>((resolve, reject) => {
+        if (batch.length === 0) setImmediate(flush);
+        batch.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      });
+    },
+    async claimOutbox(now, leaseUntil, limit) {
+      // SKIP LOCKED: concurrent workers each take different rows, never waiting on each other.
+      const { rows } = await pool.query(
+        `UPDATE outbox SET state = 'sending', lease_until = $1, attempts = attempts + 1
+          WHERE id IN (
+            SELECT id FROM outbox
+             WHERE (state = 'pending' AND due_at <= $2) OR (state = 'sending' AND lease_until <= $2)
+             ORDER BY due_at LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+          RETURNING id, kind, origin, identifier, client_ip, created_at, payload, state, attempts, operator_retries`,
+        [leaseUntil.getTime(), now.getTime(), limit],
+      );
+      return rows.map((row): OutboxItem => ({
+        id: row.id,
+        kind: row.kind,
+        origin: row.origin,
+        identifier: row.identifier,
+        clientIp: row.client_ip,
+        createdAt: new Date(row.created_at),
+        payload: row.payload,
+        state: row.state,
+        attempts: row.attempts,
+        operatorRetries: row.operator_retries,
+      }));
+    },
+    async finishOutboxItem(claim, state, at) {
+      await pool.query(
+        `UPDATE outbox SET state = $1, finished_at = $2, lease_until = NULL WHERE id = $3 AND attempts = $4 AND state = 'sending'`,
+        [state, at.getTime(), claim.id, claim.attempts],
+      );
+    },
+    async failOutboxItem(claim, error, retryAt) {
+      if (retryAt) {
+        await pool.query(
+          `UPDATE outbox SET state = 'pending', due_at = $1, last_error = $2, lease_until = NULL WHERE id = $3 AND attempts = $4 AND state = 'sending'`,
+          [retryAt.getTime(), error, claim.id, claim.attempts],
+        );
+      } else {
+        await pool.query(
+          `UPDATE outbox SET state = 'dead', last_error = $1, lease_until = NULL WHERE id = $2 AND attempts = $3 AND state = 'sending'`,
+          [error, claim.id, claim.attempts],
+        );
+      }
+    },
+    async listDeadOutboxItems(limit) {
+      const { rows } = await pool.query(
+        `SELECT id, kind, origin, created_at, attempts, last_error FROM outbox WHERE state = 'dead' ORDER BY created_at LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => ({ id: row.id, kind: row.kind, origin: row.origin, createdAt: new Date(row.created_at), attempts: row.attempts, lastError: row.last_error }));
+    },
+    async retryDeadOutboxItems(ids, now) {
+      const revive = `UPDATE outbox SET state = 'pending', due_at = $1, attempts = 0, operator_retries = operator_retries + 1 WHERE state = 'dead'`;
+      const result = ids === null ? await pool.query(revive, [now.getTime()]) : await pool.query(`${revive} AND id = ANY($2)`, [now.getTime(), ids]);
+      return result.rowCount ?? 0;
+    },
+    async outboxCounts(since) {
+      const byState = { pending: 0, sending: 0, sent: 0, no_account: 0, throttled: 0, dead: 0 };
+      const counts = await pool.query(`SELECT state, count(*)::int AS n FROM outbox GROUP BY state`);
+      for (const row of counts.rows as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
+      const retried = await one<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE attempts > 1`);
+      const latencies = await pool.query(
+        `SELECT finished_at - created_at AS ms FROM outbox WHERE state = 'sent' AND finished_at >= $1 ORDER BY finished_at DESC LIMIT 10000`,
+        [since.getTime()],
+      );
+      return { byState, retried: retried?.n ?? 0, latenciesMs: latencies.rows.map((row) => row.ms as number) };
+    },
+    async addUser(user) {
+      const result = await pool.query(
+        `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (email_key) DO NOTHING`,
+        [user.id, user.email, user.emailKey, user.name, user.name?.toLowerCase() ?? null, user.locale, user.passwordHash, user.createdAt.getTime()],
+      );
+      return result.rowCount === 1 ? 'added' : 'exists';
+    },
+    findUserByEmailKey: (emailKey) => one<User>(`SELECT id, email, name, locale FROM users WHERE email_key = $1`, [emailKey]),
+    findUserById: (id) => one<User>(`SELECT id, email, name, locale FROM users WHERE id = $1`, [id]),
+    findUserByIdOrName: (idOrName) =>
+      one<User>(`SELECT id, email, name, locale FROM users WHERE id = $1 OR name_key = $2 ORDER BY id = $1 DESC LIMIT 1`, [idOrName, idOrName.toLowerCase()]),
+    async addResetToken(token) {
+      await transaction(async (client) => {
+        await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [token.createdAt.getTime(), token.userId]);
+        await client.query(
+          `INSERT INTO reset_tokens (hash, request_id, user_id, origin, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [token.hash, token.requestId, token.userId, token.origin, token.createdAt.getTime(), token.expiresAt.getTime()],
+        );
+      });
+    },
+    async findResetToken(hash) {
+      const row = await one<{
+        hash: string;
+        request_id: string;
+        user_id: string;
+        origin: ResetToken['origin'];
+        created_at: number;
+        expires_at: number;
+        used_at: number | null;
+        revoked_at: number | null;
+      }>(
+        `SELECT hash, request_id, user_id, origin, created_at, expires_at, used_at, revoked_at FROM reset_tokens WHERE hash = $1`,
+        [hash],
+      );
+      return (
+        row &&
+        ({
+          hash: row.hash,
+          requestId: row.request_id,
+          userId: row.user_id,
+          origin: row.origin,
+          createdAt: new Date(row.created_at),
+          expiresAt: new Date(row.expires_at),
+          usedAt: row.used_at === null ? null : new Date(row.used_at),
+          revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+        } satisfies ResetToken)
+      );
+    },
+    completeReset: (reset) =>
+      transaction(async (client) => {
+        const at = reset.at.getTime();
+        // The row lock makes a racing completion wait, then find the token spent.
+        const spent = await client.query(
+          `UPDATE reset_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1`,
+          [at, reset.tokenHash],
+        );
+        if (spent.rowCount !== 1) return 'spent' as const;
+        await client.query(`UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3`, [reset.passwordHash, at, reset.userId]);
+        await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [at, reset.userId]);
+        if (reset.outbox.length > 0) await insertItems(client, reset.outbox);
+        return 'done' as const;
+      }),
+    async addApiKey(key) {
+      await pool.query(`INSERT INTO api_keys (id, dialect, key_hash, created_at) VALUES ($1, $2, $3, $4)`, [key.id, key.dialect, key.keyHash, key.createdAt.getTime()]);
+    },
+    async listApiKeys() {
+      const { rows } = await pool.query(`SELECT id, dialect, created_at, revoked_at FROM api_keys ORDER BY created_at`);
+      return rows.map((row) => ({ id: row.id, dialect: row.dialect, createdAt: new Date(row.created_at), revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at) }));
+    },
+    async revokeApiKey(id, at) {
+      const result = await pool.query(`UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, [at.getTime(), id]);
+      return result.rowCount === 1 ? 'revoked' : 'unknown';
+    },
+    async findApiKeyByHash(keyHash) {
+      const row = await one<{ id: string; dialect: ApiKey['dialect']; key_hash: string }>(
+        `SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+        [keyHash],
+      );
+      return row && { id: row.id, dialect: row.dialect, keyHash: row.key_hash };
+    },
+    async addCaptchaTicket(ticket, now) {
+      await pool.query(`DELETE FROM captcha_tickets WHERE expires_at <= $1`, [now.getTime()]);
+      await pool.query(`INSERT INTO captcha_tickets (hash, answer, expires_at) VALUES ($1, $2, $3)`, [ticket.hash, ticket.answer, ticket.expiresAt.getTime()]);
+    },
+    async takeCaptchaTicket(hash) {
+      const row = await one<{ answer: string; expires_at: number }>(`DELETE FROM captcha_tickets WHERE hash = $1 RETURNING answer, expires_at`, [hash]);
+      return row && { answer: row.answer, expiresAt: new Date(row.expires_at) };
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Applies missing migrations; an advisory lock makes concurrent starts take turns. */
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SELECT pg_advisory_lock(hashtext($1))`, [`resetd:migrate:${schema}`]);
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS resetd_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      const { rows } = await client.query(`SELECT coalesce(max(version), 0)::int AS version FROM resetd_migrations`);
+      const current = rows[0].version as number;
+      if (current > MIGRATIONS.length) {
+        throw new Error(`the database is at schema version ${current}, newer than this resetd knows (${MIGRATIONS.length}): upgrade resetd`);
+      }
+      for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+        await client.query('BEGIN');
+        try {
+          await client.query(MIGRATIONS[version - 1]!);
+          await client.query(`INSERT INTO resetd_migrations (version) VALUES ($1)`, [version]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`resetd:migrate:${schema}`]);
+    }
+  } finally {
+    client.release();
+  }
+}
