@@ -6,4 +6,4 @@ register();
 const { runCli } = await import('../src/cli.ts');
 const argv = process.argv.slice(2);
 const code = await runCli(argv);
-if (argv[0] !== 'serve') process.exit(code);
+if (argv[0] !== 'serve' && argv[0] !== 'worker') process.exit(code);

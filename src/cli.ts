@@ -11,7 +11,9 @@ import { openStore } from './store/open-store.ts';
 
 const USAGE = `usage: resetd <command>
 
-  resetd serve                          run the HTTP server and the mail worker
+  resetd serve                          run the HTTP server (and the mail worker, unless
+                                        RESETD_WORKER=off)
+  resetd worker                         run only the mail worker (needs SMTP_URL)
   resetd users add EMAIL [--password P] [--name N] [--locale L]
                                         add a user (the password is stored as argon2id)
   resetd keys create --dialect NAME     create an API key for one dialect
@@ -36,8 +38,8 @@ export async function runCli(
 ): Promise<number> {
   try {
     const [command, sub, ...rest] = argv;
-    if (command === 'serve') {
-      await import('./main.ts').then((main) => main.runServer());
+    if (command === 'serve' || command === 'worker') {
+      await import('./main.ts').then((main) => main.runServer(command));
       return 0;
     }
     if (command === 'users' && sub === 'add') return await usersAdd(rest, out, err);
@@ -168,7 +170,7 @@ async function mailRetry(args: readonly string[], out: (line: string) => void) {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runCli(process.argv.slice(2)).then(
     (code) => {
-      if (process.argv[2] !== 'serve') process.exit(code);
+      if (process.argv[2] !== 'serve' && process.argv[2] !== 'worker') process.exit(code);
     },
     (error) => {
       console.error(error instanceof Error ? error.message : error);

@@ -25,8 +25,9 @@ import { openStore } from './store/open-store.ts';
 import { limiterFactoryFor } from './store/rate-limit-backend.ts';
 
 export interface Resetd {
+  /** Where the HTTP role listens; '' for a worker-only process. */
   url: string;
-  server: Server;
+  server: Server | null;
   store: Store;
   mailbox: DevMailbox | null;
   stop(): Promise<void>;
@@ -38,12 +39,18 @@ export interface StartOptions {
   log?: Logger;
   /** Time; tests move it to expire tokens. */
   clock?: Clock;
+  /** `serve` answers HTTP (and runs the worker unless RESETD_WORKER=off); `worker` only sends. */
+  role?: 'serve' | 'worker';
 }
 
 /** The one place where the real parts are wired together. */
 export async function startResetd(config: Config, options: StartOptions = {}): Promise<Resetd> {
   const log = options.log ?? jsonLogger();
   const clock = options.clock ?? systemClock;
+  const role = options.role ?? 'serve';
+  if (role === 'worker' && config.smtpUrl === null) {
+    throw new ConfigError(['SMTP_URL: must be set for a separate worker (the dev mailbox lives inside one process)']);
+  }
   const mailbox = config.smtpUrl === null && !config.production ? createDevMailbox() : null;
   const transport =
     config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : mailbox ? devMailboxTransport(mailbox) : null;
@@ -74,7 +81,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const limiters = limiterFactoryFor(store);
   const throttle = mailThrottle(limiters, config.rateLimitEmailPerMinute, config.rateLimitEmailPerHour);
   let worker: OutboxWorker | null = null;
-  if (config.worker) {
+  if (role === 'worker' || config.worker) {
     worker = startOutboxWorker({
       store,
       clock,
@@ -90,6 +97,13 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       onError: (error) => log.error('worker.failed', errorField(error)),
     });
   }
+
+  const stopWorkerAndStore = async () => {
+    await worker?.stop();
+    transport.close();
+    await store.close();
+  };
+  if (role === 'worker') return { url: '', server: null, store, mailbox: null, stop: stopWorkerAndStore };
 
   const app = createApp({
     store,
@@ -130,15 +144,13 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await worker?.stop();
-      transport.close();
-      await store.close();
+      await stopWorkerAndStore();
     },
   };
 }
 
-/** `npm start` and `resetd serve`: load the settings, start, stop cleanly on a signal. */
-export async function runServer(): Promise<void> {
+/** `npm start`, `resetd serve` and `resetd worker`: load the settings, start, stop cleanly on a signal. */
+export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<void> {
   const log = jsonLogger();
   let config: Config;
   try {
@@ -150,9 +162,10 @@ export async function runServer(): Promise<void> {
     }
     throw error;
   }
-  const resetd = await startResetd(config, { log });
+  const resetd = await startResetd(config, { log, role });
   log.info('resetd.started', {
-    url: resetd.url,
+    role: role === 'worker' ? 'worker' : config.worker ? 'serve + worker' : 'serve',
+    url: resetd.url || undefined,
     publicUrl: config.publicUrl,
     store: config.databaseUrl.split(':')[0],
     mail: config.smtpUrl ? 'smtp' : 'dev mailbox at /dev/mailbox',
