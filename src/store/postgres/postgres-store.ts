@@ -1,6 +1,9 @@
 import pg from 'pg';
-import type { NewOutboxItem, OutboxItem } from '../../core/outbox-item.ts';
-import type { ApiKey, ResetToken, Store, User } from '../../core/ports.ts';
+import type { NewOutboxItem } from '../../core/outbox-item.ts';
+import type { ApiKey, Store, User } from '../../core/ports.ts';
+import { groupCommit } from '../group-commit.ts';
+import type { DeadItemRow, ItemRow, TokenRow } from '../rows.ts';
+import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface PostgresOptions {
@@ -74,26 +77,15 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       ],
     );
 
-  // Group commit, as in the SQLite store: requests of one event-loop turn share one INSERT.
-  let batch: { item: NewOutboxItem; done: (error?: unknown) => void }[] = [];
-  const flush = () => {
-    const pending = batch;
-    batch = [];
-    insertItems(pool, pending.map((entry) => entry.item)).then(
-      () => pending.forEach((entry) => entry.done()),
-      (error) => pending.forEach((entry) => entry.done(error)),
-    );
-  };
+  // Requests of one event-loop turn share one INSERT.
+  const addResetRequest = groupCommit(async (items: NewOutboxItem[]) => {
+    await insertItems(pool, items);
+  });
 
   return {
     pool,
     schema,
-    addResetRequest(item) {
-      return new Promise<void>((resolve, reject) => {
-        if (batch.length === 0) setImmediate(flush);
-        batch.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      });
-    },
+    addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
       // SKIP LOCKED: concurrent workers each take different rows, never waiting on each other.
       const { rows } = await pool.query(
@@ -106,18 +98,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
           RETURNING id, kind, origin, identifier, client_ip, created_at, payload, state, attempts, operator_retries`,
         [leaseUntil.getTime(), now.getTime(), limit],
       );
-      return rows.map((row): OutboxItem => ({
-        id: row.id,
-        kind: row.kind,
-        origin: row.origin,
-        identifier: row.identifier,
-        clientIp: row.client_ip,
-        createdAt: new Date(row.created_at),
-        payload: row.payload,
-        state: row.state,
-        attempts: row.attempts,
-        operatorRetries: row.operator_retries,
-      }));
+      return (rows as ItemRow[]).map(toOutboxItem);
     },
     async finishOutboxItem(claim, state, at) {
       await pool.query(
@@ -143,7 +124,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
         `SELECT id, kind, origin, created_at, attempts, last_error FROM outbox WHERE state = 'dead' ORDER BY created_at LIMIT $1`,
         [limit],
       );
-      return rows.map((row) => ({ id: row.id, kind: row.kind, origin: row.origin, createdAt: new Date(row.created_at), attempts: row.attempts, lastError: row.last_error }));
+      return (rows as DeadItemRow[]).map(toDeadItem);
     },
     async retryDeadOutboxItems(ids, now) {
       const revive = `UPDATE outbox SET state = 'pending', due_at = $1, attempts = 0, operator_retries = operator_retries + 1 WHERE state = 'dead'`;
@@ -151,7 +132,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       return result.rowCount ?? 0;
     },
     async outboxCounts(since) {
-      const byState = { pending: 0, sending: 0, sent: 0, no_account: 0, throttled: 0, dead: 0 };
+      const byState = emptyStateCounts();
       const counts = await pool.query(`SELECT state, count(*)::int AS n FROM outbox GROUP BY state`);
       for (const row of counts.rows as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
       const retried = await one<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE attempts > 1`);
@@ -183,32 +164,11 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       });
     },
     async findResetToken(hash) {
-      const row = await one<{
-        hash: string;
-        request_id: string;
-        user_id: string;
-        origin: ResetToken['origin'];
-        created_at: number;
-        expires_at: number;
-        used_at: number | null;
-        revoked_at: number | null;
-      }>(
+      const row = await one<TokenRow>(
         `SELECT hash, request_id, user_id, origin, created_at, expires_at, used_at, revoked_at FROM reset_tokens WHERE hash = $1`,
         [hash],
       );
-      return (
-        row &&
-        ({
-          hash: row.hash,
-          requestId: row.request_id,
-          userId: row.user_id,
-          origin: row.origin,
-          createdAt: new Date(row.created_at),
-          expiresAt: new Date(row.expires_at),
-          usedAt: row.used_at === null ? null : new Date(row.used_at),
-          revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-        } satisfies ResetToken)
-      );
+      return row && toResetToken(row);
     },
     completeReset: (reset) =>
       transaction(async (client) => {
@@ -229,7 +189,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     },
     async listApiKeys() {
       const { rows } = await pool.query(`SELECT id, dialect, created_at, revoked_at FROM api_keys ORDER BY created_at`);
-      return rows.map((row) => ({ id: row.id, dialect: row.dialect, createdAt: new Date(row.created_at), revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at) }));
+      return rows.map(toApiKeyListing);
     },
     async revokeApiKey(id, at) {
       const result = await pool.query(`UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, [at.getTime(), id]);

@@ -1,35 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { NewOutboxItem, OutboxItem } from '../../core/outbox-item.ts';
-import type { ApiKey, NewUser, ResetToken, Store, User } from '../../core/ports.ts';
+import type { NewOutboxItem } from '../../core/outbox-item.ts';
+import type { ApiKey, NewUser, Store, User } from '../../core/ports.ts';
+import { groupCommit } from '../group-commit.ts';
+import type { DeadItemRow, ItemRow, TokenRow } from '../rows.ts';
+import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 
-interface ItemRow {
-  id: string;
-  kind: OutboxItem['kind'];
-  origin: OutboxItem['origin'];
-  identifier: string;
-  client_ip: string | null;
-  created_at: number;
-  payload: string | null;
-  state: OutboxItem['state'];
-  attempts: number;
-  operator_retries: number;
-}
-
-interface TokenRow {
-  hash: string;
-  request_id: string;
-  user_id: string;
-  origin: ResetToken['origin'];
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-  revoked_at: number | null;
-}
-
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /** The embedded store: one SQLite file in WAL mode, every statement prepared once. */
 export function openSqliteStore(path: string): Store {
@@ -99,22 +77,11 @@ export function openSqliteStore(path: string): Store {
 
   const itemParams = (item: NewOutboxItem) => ({ ...item, createdAt: item.createdAt.getTime() });
 
-  // Group commit: the requests that arrive within one turn of the event loop are written in
-  // one transaction, and each caller is answered only once that transaction has committed.
-  let batch: { item: NewOutboxItem; done: (error?: unknown) => void }[] = [];
-  const insertBatch = db.transaction((items: NewOutboxItem[]) => {
-    for (const item of items) sql.insertItem.run(itemParams(item));
-  });
-  const flush = () => {
-    const pending = batch;
-    batch = [];
-    try {
-      insertBatch(pending.map((entry) => entry.item));
-      pending.forEach((entry) => entry.done());
-    } catch (error) {
-      pending.forEach((entry) => entry.done(error));
-    }
-  };
+  const addResetRequest = groupCommit(
+    db.transaction((items: NewOutboxItem[]) => {
+      for (const item of items) sql.insertItem.run(itemParams(item));
+    }),
+  );
 
   const addToken = db.transaction((token: Parameters<Store['addResetToken']>[0]) => {
     sql.revokeTokens.run(token.createdAt.getTime(), token.userId);
@@ -131,26 +98,10 @@ export function openSqliteStore(path: string): Store {
   });
 
   return {
-    addResetRequest(item) {
-      return new Promise<void>((resolve, reject) => {
-        if (batch.length === 0) setImmediate(flush);
-        batch.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      });
-    },
+    addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
       const rows = sql.claim.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }) as ItemRow[];
-      return rows.map((row) => ({
-        id: row.id,
-        kind: row.kind,
-        origin: row.origin,
-        identifier: row.identifier,
-        clientIp: row.client_ip,
-        createdAt: new Date(row.created_at),
-        payload: row.payload,
-        state: row.state,
-        attempts: row.attempts,
-        operatorRetries: row.operator_retries,
-      }));
+      return rows.map(toOutboxItem);
     },
     async finishOutboxItem(claim, state, at) {
       sql.finish.run(state, at.getTime(), claim.id, claim.attempts);
@@ -160,22 +111,14 @@ export function openSqliteStore(path: string): Store {
       else sql.bury.run(error, claim.id, claim.attempts);
     },
     async listDeadOutboxItems(limit) {
-      const rows = sql.dead.all(limit) as (Pick<ItemRow, 'id' | 'kind' | 'origin' | 'created_at' | 'attempts'> & { last_error: string | null })[];
-      return rows.map((row) => ({
-        id: row.id,
-        kind: row.kind,
-        origin: row.origin,
-        createdAt: new Date(row.created_at),
-        attempts: row.attempts,
-        lastError: row.last_error,
-      }));
+      return (sql.dead.all(limit) as DeadItemRow[]).map(toDeadItem);
     },
     async retryDeadOutboxItems(ids, now) {
       if (ids === null) return sql.reviveAll.run(now.getTime()).changes;
       return db.transaction(() => ids.reduce((n, id) => n + sql.revive.run(now.getTime(), id).changes, 0))();
     },
     async outboxCounts(since) {
-      const byState = { pending: 0, sending: 0, sent: 0, no_account: 0, throttled: 0, dead: 0 };
+      const byState = emptyStateCounts();
       for (const row of sql.countByState.all() as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
       return {
         byState,
@@ -201,18 +144,7 @@ export function openSqliteStore(path: string): Store {
     },
     async findResetToken(hash) {
       const row = sql.tokenByHash.get(hash) as TokenRow | undefined;
-      return (
-        row && {
-          hash: row.hash,
-          requestId: row.request_id,
-          userId: row.user_id,
-          origin: row.origin,
-          createdAt: new Date(row.created_at),
-          expiresAt: new Date(row.expires_at),
-          usedAt: date(row.used_at),
-          revokedAt: date(row.revoked_at),
-        }
-      );
+      return row && toResetToken(row);
     },
     async completeReset(reset) {
       return complete(reset);
@@ -221,8 +153,7 @@ export function openSqliteStore(path: string): Store {
       sql.insertKey.run(key.id, key.dialect, key.keyHash, key.createdAt.getTime());
     },
     async listApiKeys() {
-      const rows = sql.listKeys.all() as { id: string; dialect: ApiKey['dialect']; created_at: number; revoked_at: number | null }[];
-      return rows.map((row) => ({ id: row.id, dialect: row.dialect, createdAt: new Date(row.created_at), revokedAt: date(row.revoked_at) }));
+      return (sql.listKeys.all() as Parameters<typeof toApiKeyListing>[0][]).map(toApiKeyListing);
     },
     async revokeApiKey(id, at) {
       return sql.revokeKey.run(at.getTime(), id).changes === 1 ? 'revoked' : 'unknown';

@@ -1,0 +1,72 @@
+import type { OutboxItem } from '../core/outbox-item.ts';
+import type { DeadOutboxItem, ResetToken } from '../core/ports.ts';
+
+/** Rows as both stores return them (snake_case columns, times in milliseconds). */
+export interface ItemRow {
+  id: string;
+  kind: OutboxItem['kind'];
+  origin: OutboxItem['origin'];
+  identifier: string;
+  client_ip: string | null;
+  created_at: number;
+  payload: string | null;
+  state: OutboxItem['state'];
+  attempts: number;
+  operator_retries: number;
+}
+
+export interface TokenRow {
+  hash: string;
+  request_id: string;
+  user_id: string;
+  origin: ResetToken['origin'];
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+export type DeadItemRow = Pick<ItemRow, 'id' | 'kind' | 'origin' | 'created_at' | 'attempts'> & { last_error: string | null };
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+export function toOutboxItem(row: ItemRow): OutboxItem {
+  return {
+    id: row.id,
+    kind: row.kind,
+    origin: row.origin,
+    identifier: row.identifier,
+    clientIp: row.client_ip,
+    createdAt: new Date(row.created_at),
+    payload: row.payload,
+    state: row.state,
+    attempts: row.attempts,
+    operatorRetries: row.operator_retries,
+  };
+}
+
+export function toResetToken(row: TokenRow): ResetToken {
+  return {
+    hash: row.hash,
+    requestId: row.request_id,
+    userId: row.user_id,
+    origin: row.origin,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    usedAt: date(row.used_at),
+    revokedAt: date(row.revoked_at),
+  };
+}
+
+export function toDeadItem(row: DeadItemRow): DeadOutboxItem {
+  return { id: row.id, kind: row.kind, origin: row.origin, createdAt: new Date(row.created_at), attempts: row.attempts, lastError: row.last_error };
+}
+
+export function toApiKeyListing(row: { id: string; dialect: ResetToken['origin']; created_at: number; revoked_at: number | null }) {
+  return { id: row.id, dialect: row.dialect as Exclude<ResetToken['origin'], 'resetd'>, createdAt: new Date(row.created_at), revokedAt: date(row.revoked_at) };
+}
+
+/** The outbox counters' shape with every state at zero. */
+export function emptyStateCounts(): Record<OutboxItem['state'], number> {
+  return { pending: 0, sending: 0, sent: 0, no_account: 0, throttled: 0, dead: 0 };
+}
