@@ -28,6 +28,7 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     RESETD_ADMIN_TOKEN: token,
     RESETD_WORKER: 'off',
     RATE_LIMIT_IP: '0',
+    RATE_LIMIT_API_KEY: '0',
     SMTP_URL: 'smtp://127.0.0.1:9',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
