@@ -503,6 +503,12 @@ export interface components {
             name?: string;
             /** @description The language of the user's mail, as a BCP 47 tag (`en`, `de`, `pt-BR`). */
             locale?: string;
+            /**
+             * @description A disabled (banned, unverified) account gets no reset mail; a request for it is
+             *     answered exactly like any other, so nobody learns its state.
+             * @default false
+             */
+            disabled: boolean;
         };
         CreatedUser: {
             id: string;

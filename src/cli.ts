@@ -14,7 +14,7 @@ const USAGE = `usage: resetd <command>
   resetd serve                          run the HTTP server (and the mail worker, unless
                                         RESETD_WORKER=off)
   resetd worker                         run only the mail worker (needs SMTP_URL)
-  resetd users add EMAIL [--password P] [--name N] [--locale L]
+  resetd users add EMAIL [--password P] [--name N] [--locale L] [--disabled]
                                         add a user (the password is stored as argon2id)
   resetd keys create --dialect NAME     create an API key for one dialect
                                         (${DIALECTS.join(', ')}); the key is the last line
@@ -72,7 +72,7 @@ async function usersAdd(args: readonly string[], out: (line: string) => void, er
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { password: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' } },
+    options: { password: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' }, disabled: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('users add takes exactly one EMAIL');
   const outcome = await withStore((store) => addUser({ store, hasher: argon2idHasher, clock }, { email: positionals[0]!, ...values }));

@@ -59,7 +59,7 @@ export async function checkResetToken(
     if (found.usedAt || found.revokedAt) return { kind: 'used', origin: found.origin };
     if (found.expiresAt.getTime() <= deps.clock.now().getTime()) return { kind: 'expired', origin: found.origin };
     const user = await deps.store.findUserById(found.userId);
-    if (!user) return { kind: 'unknown', origin: null };
+    if (!user || user.disabled) return { kind: 'unknown', origin: null };
     return { kind: 'valid', token: found, user };
   }
 }

@@ -45,7 +45,8 @@ const DELIVERERS: Record<OutboxItem['kind'], Deliverer> = {
    */
   async reset(deps, item) {
     const user = await findAccount(deps.store, item.identifier);
-    if (!user) return 'no_account';
+    // A disabled account ends like an unknown one: no mail, and the same answer was given.
+    if (!user || user.disabled) return 'no_account';
     // Decided once per request, keyed by the account (case variants share one allowance);
     // retries of the same request, and mail the operator put back, are not counted again.
     const firstTry = item.attempts === 1 && item.operatorRetries === 0;

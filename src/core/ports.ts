@@ -11,6 +11,8 @@ export interface User {
   email: string;
   name: string | null;
   locale: string | null;
+  /** A disabled (banned, unverified) account: it gets no reset mail, and nobody can tell. */
+  disabled: boolean;
 }
 
 export interface NewUser extends User {

@@ -7,6 +7,7 @@ export interface AddUserCommand {
   password?: string;
   name?: string;
   locale?: string;
+  disabled?: boolean;
 }
 
 export type AddUserOutcome =
@@ -47,6 +48,7 @@ export async function addUser(deps: AddUserDeps, command: AddUserCommand): Promi
     emailKey: email.key,
     name: command.name?.normalize('NFC') ?? null,
     locale: command.locale ?? null,
+    disabled: command.disabled ?? false,
     passwordHash: password === undefined ? null : await deps.hasher.hash(password.normalize('NFC')),
     createdAt: deps.clock.now(),
   });

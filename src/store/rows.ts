@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../core/outbox-item.ts';
-import type { DeadOutboxItem, ResetToken } from '../core/ports.ts';
+import type { DeadOutboxItem, ResetToken, User } from '../core/ports.ts';
 
 /** Rows as both stores return them (snake_case columns, times in milliseconds). */
 export interface ItemRow {
@@ -27,6 +27,21 @@ export interface TokenRow {
 }
 
 export type DeadItemRow = Pick<ItemRow, 'id' | 'kind' | 'origin' | 'created_at' | 'attempts'> & { last_error: string | null };
+
+export const USER_COLUMNS = 'id, email, name, locale, disabled';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  locale: string | null;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  disabled: number | boolean;
+}
+
+export function toUser(row: UserRow | undefined): User | undefined {
+  return row && { id: row.id, email: row.email, name: row.name, locale: row.locale, disabled: Boolean(row.disabled) };
+}
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 

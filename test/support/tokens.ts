@@ -1,7 +1,7 @@
 import type { TestResetd } from './resetd.ts';
 import { ADMIN_TOKEN } from './resetd.ts';
 
-export async function addUser(resetd: TestResetd, email: string, extra: Record<string, string> = {}): Promise<string> {
+export async function addUser(resetd: TestResetd, email: string, extra: Record<string, string | boolean> = {}): Promise<string> {
   const response = await fetch(`${resetd.url}/admin/users`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },

@@ -73,4 +73,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rate_limits_expire ON rate_limits (expire);
   `,
+  `
+  ALTER TABLE users ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT false;
+  `,
 ];

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { NewOutboxItem } from '../../core/outbox-item.ts';
-import type { ApiKey, Store, User } from '../../core/ports.ts';
+import type { ApiKey, Store } from '../../core/ports.ts';
 import { groupCommit } from '../group-commit.ts';
-import type { DeadItemRow, ItemRow, TokenRow } from '../rows.ts';
-import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken } from '../rows.ts';
+import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
+import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface PostgresOptions {
@@ -144,16 +144,16 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     },
     async addUser(user) {
       const result = await pool.query(
-        `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (email_key) DO NOTHING`,
-        [user.id, user.email, user.emailKey, user.name, user.name?.toLowerCase() ?? null, user.locale, user.passwordHash, user.createdAt.getTime()],
+        `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at, disabled)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (email_key) DO NOTHING`,
+        [user.id, user.email, user.emailKey, user.name, user.name?.toLowerCase() ?? null, user.locale, user.passwordHash, user.createdAt.getTime(), user.disabled],
       );
       return result.rowCount === 1 ? 'added' : 'exists';
     },
-    findUserByEmailKey: (emailKey) => one<User>(`SELECT id, email, name, locale FROM users WHERE email_key = $1`, [emailKey]),
-    findUserById: (id) => one<User>(`SELECT id, email, name, locale FROM users WHERE id = $1`, [id]),
-    findUserByIdOrName: (idOrName) =>
-      one<User>(`SELECT id, email, name, locale FROM users WHERE id = $1 OR name_key = $2 ORDER BY id = $1 DESC LIMIT 1`, [idOrName, idOrName.toLowerCase()]),
+    findUserByEmailKey: async (emailKey) => toUser(await one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email_key = $1`, [emailKey])),
+    findUserById: async (id) => toUser(await one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id])),
+    findUserByIdOrName: async (idOrName) =>
+      toUser(await one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 OR name_key = $2 ORDER BY id = $1 DESC LIMIT 1`, [idOrName, idOrName.toLowerCase()])),
     async addResetToken(token) {
       await transaction(async (client) => {
         await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [token.createdAt.getTime(), token.userId]);

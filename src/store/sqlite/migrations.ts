@@ -98,4 +98,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX captcha_tickets_expiry ON captcha_tickets (expires_at);
   `,
+  `
+  ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

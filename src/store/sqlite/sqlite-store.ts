@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NewOutboxItem } from '../../core/outbox-item.ts';
-import type { ApiKey, NewUser, Store, User } from '../../core/ports.ts';
+import type { ApiKey, NewUser, Store } from '../../core/ports.ts';
 import { groupCommit } from '../group-commit.ts';
-import type { DeadItemRow, ItemRow, TokenRow } from '../rows.ts';
-import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken } from '../rows.ts';
+import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
+import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 
@@ -47,13 +47,13 @@ export function openSqliteStore(path: string): Store {
         WHERE state = 'sent' AND finished_at >= ? ORDER BY finished_at DESC LIMIT 10000`,
     ),
     insertUser: db.prepare(
-      `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at)
-       VALUES (@id, @email, @emailKey, @name, @nameKey, @locale, @passwordHash, @createdAt)
+      `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at, disabled)
+       VALUES (@id, @email, @emailKey, @name, @nameKey, @locale, @passwordHash, @createdAt, @disabled)
        ON CONFLICT (email_key) DO NOTHING`,
     ),
-    userByEmailKey: db.prepare(`SELECT id, email, name, locale FROM users WHERE email_key = ?`),
-    userById: db.prepare(`SELECT id, email, name, locale FROM users WHERE id = ?`),
-    userByIdOrName: db.prepare(`SELECT id, email, name, locale FROM users WHERE id = ? OR name_key = ? ORDER BY id = ? DESC LIMIT 1`),
+    userByEmailKey: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE email_key = ?`),
+    userById: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
+    userByIdOrName: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ? OR name_key = ? ORDER BY id = ? DESC LIMIT 1`),
     setPassword: db.prepare(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`),
     revokeTokens: db.prepare(`UPDATE reset_tokens SET revoked_at = ? WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL`),
     insertToken: db.prepare(
@@ -127,17 +127,17 @@ export function openSqliteStore(path: string): Store {
       };
     },
     async addUser(user: NewUser) {
-      const result = sql.insertUser.run({ ...user, nameKey: user.name?.toLowerCase() ?? null, createdAt: user.createdAt.getTime() });
+      const result = sql.insertUser.run({ ...user, nameKey: user.name?.toLowerCase() ?? null, createdAt: user.createdAt.getTime(), disabled: user.disabled ? 1 : 0 });
       return result.changes === 1 ? 'added' : 'exists';
     },
     async findUserByEmailKey(emailKey) {
-      return sql.userByEmailKey.get(emailKey) as User | undefined;
+      return toUser(sql.userByEmailKey.get(emailKey) as UserRow | undefined);
     },
     async findUserById(id) {
-      return sql.userById.get(id) as User | undefined;
+      return toUser(sql.userById.get(id) as UserRow | undefined);
     },
     async findUserByIdOrName(idOrName) {
-      return sql.userByIdOrName.get(idOrName, idOrName.toLowerCase(), idOrName) as User | undefined;
+      return toUser(sql.userByIdOrName.get(idOrName, idOrName.toLowerCase(), idOrName) as UserRow | undefined);
     },
     async addResetToken(token) {
       addToken(token);
