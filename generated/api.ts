@@ -818,7 +818,10 @@ export interface components {
         };
     };
     parameters: {
-        /** @description The token from the reset mail's link. */
+        /**
+         * @description The token from the reset mail's link. Anything that is not a token resetd issued
+         *     (too long, repeated, malformed) shows the "link no longer works" page.
+         */
         PageToken: string;
     };
     requestBodies: never;
@@ -951,7 +954,10 @@ export interface operations {
     resetPage: {
         parameters: {
             query?: {
-                /** @description The token from the reset mail's link. */
+                /**
+                 * @description The token from the reset mail's link. Anything that is not a token resetd issued
+                 *     (too long, repeated, malformed) shows the "link no longer works" page.
+                 */
                 token?: components["parameters"]["PageToken"];
             };
             header?: never;
@@ -987,7 +993,11 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The passwords differ, or the policy refuses the password; the form again, with the reasons. */
+            /**
+             * @description The passwords differ, or the policy refuses the password: the form again, with
+             *     the reasons. (A form missing its fields, or one that cannot be read, shows the
+             *     "link no longer works" page: browsers send the fields the page has.)
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1005,7 +1015,10 @@ export interface operations {
     resetPageHead: {
         parameters: {
             query?: {
-                /** @description The token from the reset mail's link. */
+                /**
+                 * @description The token from the reset mail's link. Anything that is not a token resetd issued
+                 *     (too long, repeated, malformed) shows the "link no longer works" page.
+                 */
                 token?: components["parameters"]["PageToken"];
             };
             header?: never;

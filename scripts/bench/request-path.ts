@@ -3,7 +3,9 @@
  * SQLite): autocannon, 10 connections on loopback, POST with a small JSON body to each
  * dialect in turn. Prints numbers; asserts nothing.
  *
- *   npm run bench:request [-- seconds]
+ *   npm run bench:request [-- seconds [postgres://…]]
+ *
+ * With a PostgreSQL URL the same runs go to a fresh schema of that database.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +13,13 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 
 const seconds = Number(process.argv[2] ?? 10);
+const postgres = process.argv[3];
 const dir = mkdtempSync(join(tmpdir(), 'resetd-bench-'));
 const database = join(dir, 'bench.db');
+const schema = `resetd_bench_${process.pid}`;
 const token = 'bench-admin-token-0123456789';
 const port = 18000 + Math.floor(Math.random() * 1000);
 // resetd runs in its own process, as in production, so the load generator does not share
@@ -24,7 +29,7 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${database}`,
+    DATABASE_URL: postgres ? `${postgres}${postgres.includes('?') ? '&' : '?'}schema=${schema}` : `sqlite:${database}`,
     RESETD_ADMIN_TOKEN: token,
     RESETD_WORKER: 'off',
     RATE_LIMIT_IP: '0',
@@ -58,7 +63,7 @@ const targets: [string, autocannon.Request][] = [
   ['quickblox', { method: 'GET', path: '/users/password/reset.json?email=someone%40example.com', headers: { 'qb-token': await key('quickblox') } }],
 ];
 
-console.log(`resetd request path, SQLite, 10 connections, ${seconds}s per dialect`);
+console.log(`resetd request path, ${postgres ? 'PostgreSQL' : 'SQLite'}, 10 connections, ${seconds}s per dialect`);
 console.log('dialect      req/s    p50 ms  p99 ms  non-2xx');
 for (const [name, request] of targets) {
   const result = await autocannon({ url: resetd.url, connections: 10, duration: seconds, requests: [request] });
@@ -68,8 +73,17 @@ for (const [name, request] of targets) {
 }
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
-const db = new Database(database, { readonly: true });
-const { count } = db.prepare('SELECT count(*) AS count FROM outbox').get() as { count: number };
-db.close();
+let count: number;
+if (postgres) {
+  const client = new pg.Client({ connectionString: postgres });
+  await client.connect();
+  count = Number((await client.query(`SELECT count(*) AS count FROM ${schema}.outbox`)).rows[0].count);
+  await client.query(`DROP SCHEMA ${schema} CASCADE`);
+  await client.end();
+} else {
+  const db = new Database(database, { readonly: true });
+  count = (db.prepare('SELECT count(*) AS count FROM outbox').get() as { count: number }).count;
+  db.close();
+}
 console.log(`reset requests committed: ${count}`);
 rmSync(dir, { recursive: true, force: true });

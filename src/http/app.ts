@@ -5,8 +5,7 @@ import { OpenAPIBackend } from 'openapi-backend';
 import type { Context, Document, Operation } from 'openapi-backend';
 import type { Ajv } from 'ajv';
 import type { DialectName } from '../core/dialects.ts';
-import type { Dialect, RequestFailure, Reply } from '../dialects/dialect.ts';
-import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
+import type { RequestFailure } from '../dialects/dialect.ts';
 import type { Logger } from '../log.ts';
 import { errorField } from '../log.ts';
 import { credentialsOf, securityHandlers } from './auth.ts';
@@ -14,10 +13,10 @@ import { clientIpResolver } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
 import type { LimiterFactory } from '../store/rate-limit-backend.ts';
-import { resetdFailure } from './problem.ts';
+import type { Owner, OwnerOf } from './owners.ts';
+import { createOwners } from './owners.ts';
 import type { LimitResult } from './rate-limits.ts';
 import { perMinuteLimit } from './rate-limits.ts';
-import { tooManyFailuresPage } from './reset-pages.ts';
 import type { AnyReply } from './reply.ts';
 import { send } from './reply.ts';
 import { readRequestBody } from './request-body.ts';
@@ -37,39 +36,10 @@ export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
   log: Logger;
 }
 
-/** Who answers failures of an operation: its dialect, or resetd's own problem details. */
-interface Owner {
-  failure(failure: RequestFailure): Reply;
-  field: string;
-  dialect?: Dialect;
-  strictContentType?: boolean;
-}
-
-const RESETD: Owner = { failure: resetdFailure, field: 'body' };
-/** The reset page's forms: a page when the address is over its limit, problem details otherwise. */
-const PAGES: Owner = {
-  field: 'body',
-  failure: (failure) => (failure.kind === 'rate-limited' ? tooManyFailuresPage(failure.retryAfterSeconds) : resetdFailure(failure)),
-};
-const PAGE_OPERATIONS = new Set(['resetPage', 'resetPageHead', 'resetPageSubmit', 'resetPageRequest']);
-const DIALECT_BY_OPERATION = new Map(
-  Object.values(DIALECT_TABLE).flatMap((dialect) =>
-    [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId, ...(dialect.extraOperationIds ?? [])]
-      .filter((id): id is string => id !== undefined)
-      .map((id) => [id, dialect] as const),
-  ),
-);
-
-function ownerOf(operationId: string | undefined, path: string): Owner {
-  if (operationId && PAGE_OPERATIONS.has(operationId)) return PAGES;
-  const dialect = operationId ? DIALECT_BY_OPERATION.get(operationId) : dialectForPath(path);
-  return dialect ? { failure: dialect.failure, field: dialect.field, dialect, strictContentType: dialect.strictContentType } : RESETD;
-}
-
 type Handler = (context: Context, ctx: KoaContext) => unknown;
 
 /** Wraps handlers that run after authentication so they refuse a body that could not be read. */
-function afterBodyCheck(handlers: Record<string, Handler>): Record<string, Handler> {
+function afterBodyCheck(ownerOf: OwnerOf, handlers: Record<string, Handler>): Record<string, Handler> {
   return Object.fromEntries(
     Object.entries(handlers).map(([name, handler]) => [
       name,
@@ -87,6 +57,7 @@ function afterBodyCheck(handlers: Record<string, Handler>): Record<string, Handl
  * invalid input) in the owner's own error shape, then hand over to the operation's handler.
  */
 export function createApp(deps: AppDeps): Koa {
+  const ownerOf = createOwners(deps.page);
   const resolveIp = clientIpResolver(deps.trustedProxies);
   const clientIp = (ctx: KoaContext) => resolveIp(ctx.req);
   const api = new OpenAPIBackend({
@@ -100,17 +71,17 @@ export function createApp(deps: AppDeps): Koa {
     },
     securityHandlers: securityHandlers(deps.store, deps.adminToken, perMinuteLimit(deps.limiters, 'api-key', deps.rateLimitApiKey)),
     handlers: {
-      ...afterBodyCheck(operationHandlers({ ...deps, clientIp })),
+      ...afterBodyCheck(ownerOf, operationHandlers({ ...deps, clientIp })),
       unauthorizedHandler: (context: Context, ctx: KoaContext) => {
         if (ctx.state.authError) throw ctx.state.authError;
         const owner = ownerOf(context.operation.operationId, '');
         if (ctx.state.keyLimit) return owner.failure({ kind: 'rate-limited', ...(ctx.state.keyLimit as Extract<LimitResult, { ok: false }>) });
-        return ownerOf(context.operation.operationId, '').failure({
+        return owner.failure({
           kind: 'unauthorized',
           credentials: credentialsOf(context.security),
         });
       },
-      ...afterBodyCheck({
+      ...afterBodyCheck(ownerOf, {
         validationFail: (context: Context) => {
           const owner = ownerOf(context.operation.operationId, '');
           return owner.failure(describeValidationErrors(context.validation.errors, owner.field));
@@ -137,6 +108,14 @@ export function createApp(deps: AppDeps): Koa {
     operations.filter((op) => (op as { 'x-resetd-rate-limit'?: string })['x-resetd-rate-limit'] === 'ip').map((op) => op.operationId),
   );
 
+  const declaredNames = new Map(
+    operations.map((op) => [op, new Set((op.parameters ?? []).filter((p) => 'in' in p && p.in === 'query').map((p) => (p as { name: string }).name))]),
+  );
+  const declaredQuery = (operation: Operation, query: Record<string, string | string[]>) => {
+    const names = declaredNames.get(operation);
+    return Object.fromEntries(Object.entries(query).filter(([name]) => names?.has(name)));
+  };
+
   const enabled = (operation: Operation, owner: Owner): boolean => {
     if (owner.dialect) return deps.dialects.has(owner.dialect.name);
     if (operation.path.startsWith('/admin/')) return deps.adminToken !== null;
@@ -155,6 +134,9 @@ export function createApp(deps: AppDeps): Koa {
     };
     const operation = matchOperation(request);
     const owner = ownerOf(operation?.operationId, ctx.path);
+    // Query parameters the operation does not declare (cache busters, click trackers'
+    // utm_*) are dropped rather than refused: a link must work whatever a mail service adds.
+    if (operation) request.query = declaredQuery(operation, request.query);
     let reply: AnyReply;
     try {
       reply = await answer();

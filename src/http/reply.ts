@@ -12,7 +12,11 @@ export type AnyReply = Reply | HtmlReply;
 export function send(ctx: Context, reply: AnyReply): void {
   ctx.status = reply.status;
   for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
-  if ('html' in reply) {
+  if (ctx.method === 'HEAD') {
+    // HEAD answers with the status and headers GET would have, and nothing else.
+    ctx.body = '';
+    ctx.remove('Content-Type');
+  } else if ('html' in reply) {
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = reply.html;
   } else if (reply.body === undefined) {

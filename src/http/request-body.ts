@@ -37,12 +37,21 @@ export async function readRequestBody(
   const type = ctx.request.type || undefined;
   const empty = !ctx.request.length && !ctx.get('Transfer-Encoding');
   if (type === undefined && empty && !strictContentType) return { ok: true, body: {} };
+  // Compressed bodies are not accepted: a body that only claims to be compressed left
+  // zlib's stream undrained and the connection hanging.
+  const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    ctx.set('Connection', 'close');
+    return { ok: false, failure: { kind: 'unsupported-media-type', contentType: ctx.get('Content-Type') || undefined, accepted } };
+  }
   if (type === undefined || !accepted.includes(type)) {
     return { ok: false, failure: { kind: 'unsupported-media-type', contentType: ctx.get('Content-Type') || undefined, accepted } };
   }
   await parse(ctx, async () => {});
   const error = ctx.state.bodyError as { status?: number } | undefined;
   if (error) {
+    // What is left of a body that could not be read is not worth reading: end the connection.
+    ctx.set('Connection', 'close');
     return { ok: false, failure: { kind: error.status === 413 ? 'too-large' : 'unreadable' } };
   }
   const body = (ctx.request as { body?: unknown }).body;

@@ -11,6 +11,8 @@ const parser = new XMLParser({
   ignorePiTags: true,
   // Only the five predefined entities remain possible: any DOCTYPE is refused below.
   processEntities: true,
+  // Numeric references (&#64;) too, so an address can be written any way XML allows.
+  htmlEntities: true,
   parseTagValue: false,
   trimValues: true,
 });
@@ -18,7 +20,13 @@ const parser = new XMLParser({
 export function parseXmlBody(text: string): { ok: true; body: unknown } | { ok: false } {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return { ok: false };
   if (XMLValidator.validate(text) !== true) return { ok: false };
-  const document = parser.parse(text) as Record<string, unknown>;
+  let document: Record<string, unknown>;
+  try {
+    document = parser.parse(text) as Record<string, unknown>;
+  } catch {
+    // The parser refuses names such as __proto__ or constructor: unreadable, not a failure of resetd.
+    return { ok: false };
+  }
   const roots = Object.values(document);
   if (roots.length !== 1) return { ok: false };
   const root = roots[0];

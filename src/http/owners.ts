@@ -1,0 +1,61 @@
+import type { Dialect, RequestFailure } from '../dialects/dialect.ts';
+import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
+import { resetdFailure } from './problem.ts';
+import type { AnyReply } from './reply.ts';
+import type { PageContext } from './reset-pages.ts';
+import { linkNotValidPage, newLinkPage, tooManyFailuresPage } from './reset-pages.ts';
+
+/** Who answers the failures of an operation, in which shape: a dialect, resetd's problem details, or a page. */
+export interface Owner {
+  failure(failure: RequestFailure): AnyReply;
+  /** The field a validation failure is about when the validator names none. */
+  field: string;
+  dialect?: Dialect;
+  strictContentType?: boolean;
+}
+
+export type OwnerOf = (operationId: string | undefined, path: string) => Owner;
+
+const RESETD: Owner = { failure: resetdFailure, field: 'body' };
+
+const DIALECT_BY_OPERATION = new Map(
+  Object.values(DIALECT_TABLE).flatMap((dialect) =>
+    [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId, ...(dialect.extraOperationIds ?? [])]
+      .filter((id): id is string => id !== undefined)
+      .map((id) => [id, dialect] as const),
+  ),
+);
+
+/**
+ * The reset page answers people, so its failures are pages: over the limit, a page that
+ * says so; a link or form that is not what the page sent, the "link no longer works" page
+ * (or, for the new-link form, that form again). Transport failures (413, 415) stay
+ * problem details, as documented.
+ */
+function pageOwner(page: PageContext, operationId: string): Owner {
+  return {
+    field: 'body',
+    failure(failure): AnyReply {
+      if (failure.kind === 'rate-limited') return tooManyFailuresPage(failure.retryAfterSeconds);
+      if (failure.kind === 'invalid' || failure.kind === 'unreadable') {
+        return operationId === 'resetPageRequest'
+          ? newLinkPage(page, ['Enter the email address of your account, such as ada@example.com.'], 400)
+          : linkNotValidPage(page);
+      }
+      return resetdFailure(failure);
+    },
+  };
+}
+
+const PAGE_OPERATIONS = ['resetPage', 'resetPageHead', 'resetPageSubmit', 'resetPageRequest'];
+
+export function createOwners(page: PageContext): OwnerOf {
+  const pages = new Map(PAGE_OPERATIONS.map((id) => [id, pageOwner(page, id)]));
+  return (operationId, path) => {
+    const pageOwnerFound = operationId ? pages.get(operationId) : undefined;
+    if (pageOwnerFound) return pageOwnerFound;
+    const dialect = operationId ? DIALECT_BY_OPERATION.get(operationId) : dialectForPath(path);
+    return dialect ? { failure: dialect.failure, field: dialect.field, dialect, strictContentType: dialect.strictContentType } : RESETD;
+  };
+}
+
