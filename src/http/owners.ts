@@ -49,13 +49,19 @@ function pageOwner(page: PageContext, operationId: string): Owner {
 
 const PAGE_OPERATIONS = ['resetPage', 'resetPageHead', 'resetPageSubmit', 'resetPageRequest'];
 
+const dialectOwner = (dialect: Dialect): Owner => ({ failure: dialect.failure, field: dialect.field, dialect, strictContentType: dialect.strictContentType });
+
 export function createOwners(page: PageContext): OwnerOf {
-  const pages = new Map(PAGE_OPERATIONS.map((id) => [id, pageOwner(page, id)]));
+  // Built once: every request asks.
+  const byOperation = new Map<string, Owner>([
+    ...[...DIALECT_BY_OPERATION].map(([id, dialect]) => [id, dialectOwner(dialect)] as const),
+    ...PAGE_OPERATIONS.map((id) => [id, pageOwner(page, id)] as const),
+  ]);
+  const byDialect = new Map(Object.values(DIALECT_TABLE).map((dialect) => [dialect, dialectOwner(dialect)]));
   return (operationId, path) => {
-    const pageOwnerFound = operationId ? pages.get(operationId) : undefined;
-    if (pageOwnerFound) return pageOwnerFound;
-    const dialect = operationId ? DIALECT_BY_OPERATION.get(operationId) : dialectForPath(path);
-    return dialect ? { failure: dialect.failure, field: dialect.field, dialect, strictContentType: dialect.strictContentType } : RESETD;
+    if (operationId) return byOperation.get(operationId) ?? RESETD;
+    const dialect = dialectForPath(path);
+    return dialect ? byDialect.get(dialect)! : RESETD;
   };
 }
 
