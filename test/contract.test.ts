@@ -129,6 +129,7 @@ const cases: Case[] = [
   // maiascore
   { name: 'maiascore JSON', path: maia, init: (k) => json({ id: KNOWN }, bearer(k.maiascore!)), status: 200, check: (r) => expect(r.json).toEqual({ code: 200, message: 'OK' }) },
   { name: 'maiascore XML', path: maia, init: (k) => raw(`<?xml version="1.0" encoding="utf-8"?>\n<item>\n  <id>${KNOWN}</id>\n</item>`, 'application/xml', bearer(k.maiascore!)), status: 200 },
+  { name: "maiascore as its own documented curl sends it (JSON under the form type)", path: maia, init: (k) => raw('{"id":"string"}', 'application/x-www-form-urlencoded', bearer(k.maiascore!)), status: 200, check: (r) => expect(r.json).toEqual({ code: 200, message: 'OK' }) },
   { name: 'maiascore form', path: maia, init: (k) => raw(`id=${encodeURIComponent(KNOWN)}`, 'application/x-www-form-urlencoded', bearer(k.maiascore!)), status: 200 },
   { name: 'maiascore without a token', path: maia, init: json({ id: KNOWN }), status: 403, check: (r) => expect(r.json).toEqual({ code: 403, message: 'Error - Forbidden' }) },
   { name: "maiascore with another dialect's key", path: maia, init: (k) => json({ id: KNOWN }, bearer(k.unleash!)), status: 403 },

@@ -55,6 +55,19 @@ export async function readRequestBody(
     return { ok: false, failure: { kind: error.status === 413 ? 'too-large' : 'unreadable' } };
   }
   const body = (ctx.request as { body?: unknown }).body;
+  if (type === 'application/x-www-form-urlencoded') {
+    // maiascore's own documented example posts a JSON object under the form content type
+    // (curl --data '{"id":"string"}'); such a body is read as the JSON it is.
+    const raw = String((ctx.request as { rawBody?: string }).rawBody ?? '').trim();
+    if (raw.startsWith('{')) {
+      try {
+        const json: unknown = JSON.parse(raw);
+        if (json && typeof json === 'object' && !Array.isArray(json)) return { ok: true, body: json };
+      } catch {
+        // not JSON after all: the form reading stands
+      }
+    }
+  }
   if (type === 'application/xml') {
     const xml = parseXmlBody(typeof body === 'string' ? body : '');
     return xml.ok ? xml : { ok: false, failure: { kind: 'unreadable' } };
