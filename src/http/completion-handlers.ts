@@ -32,14 +32,10 @@ const TOKEN_PROBLEMS = {
 /** resetd's own JSON answer for a token that cannot be used. */
 function tokenProblem(check: Exclude<TokenCheck, { kind: 'valid' }>): Reply {
   if (check.kind === 'rate-limited') {
-    return retryAfter(typed(problem(429, 'Too many failed attempts from this address. Try again later.'), 'urn:resetd:problem:too-many-failures'), check.retryAfterSeconds);
+    return retryAfter(problem(429, 'Too many failed attempts from this address. Try again later.', 'urn:resetd:problem:too-many-failures'), check.retryAfterSeconds);
   }
   const known = TOKEN_PROBLEMS[check.kind];
-  return typed(problem(known.status, known.detail), known.type);
-}
-
-function typed(reply: Reply, type: string): Reply {
-  return { ...reply, body: { ...(reply.body as object), type } };
+  return problem(known.status, known.detail, known.type);
 }
 
 /** Completion: resetd's JSON API, the reset page, and the dialects' own endpoints. */
@@ -87,7 +83,7 @@ export function completionHandlers(deps: CompletionDeps): Record<string, Handler
           return { status: 200, body: { status: 'done' } satisfies components['schemas']['Completed'] };
         case 'weak': {
           const errors = outcome.problems.map((code) => ({ code, message: passwordProblemMessage(code, outcome.minLength) }));
-          const reply = typed(problem(422, 'Choose another password.'), 'urn:resetd:problem:weak-password');
+          const reply = problem(422, 'Choose another password.', 'urn:resetd:problem:weak-password');
           const body: components['schemas']['PasswordProblem'] = { ...(reply.body as components['schemas']['Problem']), errors };
           return { ...reply, body };
         }
@@ -100,9 +96,9 @@ export function completionHandlers(deps: CompletionDeps): Record<string, Handler
       return pageFor(context.request.query.token as string | undefined, ctx);
     },
 
+    // HEAD is GET without the body; send() leaves the body out.
     async resetPageHead(context, ctx) {
-      const { status, headers } = await pageFor(context.request.query.token as string | undefined, ctx);
-      return { status, headers };
+      return pageFor(context.request.query.token as string | undefined, ctx);
     },
 
     async resetPageSubmit(context, ctx) {
@@ -130,7 +126,7 @@ export function completionHandlers(deps: CompletionDeps): Record<string, Handler
       const outcome = await requestReset(deps, { origin: 'resetd', identifier: email, clientIp: ip(ctx) });
       return outcome.kind === 'accepted'
         ? pages.checkInboxPage()
-        : pages.newLinkPage(deps.page, ['Enter the email address of your account, such as ada@example.com.'], 400);
+        : pages.addressRefusedPage(deps.page);
     },
   };
 }

@@ -3,7 +3,7 @@ import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
 import { resetdFailure } from './problem.ts';
 import type { AnyReply } from './reply.ts';
 import type { PageContext } from './reset-pages.ts';
-import { linkNotValidPage, newLinkPage, tooManyFailuresPage } from './reset-pages.ts';
+import { addressRefusedPage, linkNotValidPage, tooManyFailuresPage } from './reset-pages.ts';
 
 /** Who answers the failures of an operation, in which shape: a dialect, resetd's problem details, or a page. */
 export interface Owner {
@@ -39,7 +39,7 @@ function pageOwner(page: PageContext, operationId: string): Owner {
       if (failure.kind === 'rate-limited') return tooManyFailuresPage(failure.retryAfterSeconds);
       if (failure.kind === 'invalid' || failure.kind === 'unreadable') {
         return operationId === 'resetPageRequest'
-          ? newLinkPage(page, ['Enter the email address of your account, such as ada@example.com.'], 400)
+          ? addressRefusedPage(page)
           : linkNotValidPage(page);
       }
       return resetdFailure(failure);

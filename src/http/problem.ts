@@ -1,12 +1,14 @@
 import { STATUS_CODES } from 'node:http';
 import type { RequestFailure, Reply } from '../dialects/dialect.ts';
+import { retryAfter } from '../dialects/dialect.ts';
 
 /** resetd's own API answers errors as problem details (RFC 9457). */
-export function problem(status: number, detail: string): Reply {
+/** `type` names the kind of problem; plain HTTP errors are `about:blank`. */
+export function problem(status: number, detail: string, type = 'about:blank'): Reply {
   return {
     status,
     headers: { 'Content-Type': 'application/problem+json' },
-    body: { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail },
+    body: { type, title: STATUS_CODES[status] ?? 'Error', status, detail },
   };
 }
 
@@ -25,10 +27,7 @@ export function resetdFailure(failure: RequestFailure): Reply {
     case 'too-large':
       return problem(413, 'The body is larger than resetd accepts.');
     case 'rate-limited':
-      return {
-        ...problem(429, 'Too many requests from this address. Try again later.'),
-        headers: { 'Content-Type': 'application/problem+json', 'Retry-After': String(failure.retryAfterSeconds) },
-      };
+      return retryAfter(problem(429, 'Too many requests from this address. Try again later.'), failure.retryAfterSeconds);
     case 'disabled':
       return problem(404, 'This part of resetd is off.');
     case 'not-found':

@@ -86,6 +86,11 @@ ${alert(errors)}
 ${newLinkForm(ctx, errors.length > 0)}`);
 }
 
+/** The new-link form again, when what was sent is not an address. */
+export function addressRefusedPage(ctx: PageContext): HtmlReply {
+  return newLinkPage(ctx, ['Enter the email address of your account, such as ada@example.com.'], 400);
+}
+
 function newLinkForm(ctx: PageContext, invalid = false): string {
   return `<form method="post" action="${escapeHtml(ctx.basePath)}/reset/request">
 <label for="email">Your email address</label>

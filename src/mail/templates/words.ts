@@ -79,8 +79,6 @@ export function wordsFor(locale: string | null): Words {
   return CATALOGUES[language] ?? en;
 }
 
-export const SUPPORTED_LANGUAGES = Object.keys(CATALOGUES);
-
 /** A moment as people read it, in UTC, in the mail's language. */
 export function formatMoment(at: Date, words: Words): string {
   const text = new Intl.DateTimeFormat(words.lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(at);
