@@ -3,6 +3,7 @@ import { runCli } from '../src/cli.ts';
 import type { TestResetd } from './support/resetd.ts';
 import { ADMIN_TOKEN, seed, startTestResetd } from './support/resetd.ts';
 import { addUser, postJson } from './support/tokens.ts';
+import { outboxSettled as settle } from './support/waiting.ts';
 
 /** Limits per account, per client address and per API key, and the keys themselves. */
 const running: TestResetd[] = [];
@@ -19,13 +20,6 @@ async function start(env: Record<string, string>) {
 const rocket = (resetd: TestResetd, email: string, headers: Record<string, string> = {}) =>
   postJson(resetd, '/api/v1/users.forgotPassword', { email }, headers);
 
-async function settle(resetd: TestResetd) {
-  const { outboxStats } = await import('../src/core/outbox.ts');
-  for (let i = 0; i < 300; i++) {
-    if ((await outboxStats({ store: resetd.store, clock: { now: () => new Date() } })).queueDepth === 0) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('per account', () => {
   it('a burst of requests for one account, in any letter case, sends one mail a minute; the answers do not change', async () => {

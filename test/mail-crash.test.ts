@@ -1,10 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
+import type { ResetdProcess } from './support/processes.ts';
+import { startResetdProcess } from './support/processes.ts';
 import type { SmtpSink } from './support/smtp-sink.ts';
 import { freePort, startSmtpSink } from './support/smtp-sink.ts';
 import { ADMIN_TOKEN } from './support/resetd.ts';
 import { newTestDatabase } from './support/test-store.ts';
+import { inParallel } from './support/waiting.ts';
 
 /**
  * resetd is killed (SIGKILL) while it sends 500 reset mails; after a restart every one of
@@ -13,20 +14,19 @@ import { newTestDatabase } from './support/test-store.ts';
 const COUNT = 500;
 const database = newTestDatabase();
 let sink: SmtpSink | undefined;
-let child: ChildProcess | undefined;
+let child: ResetdProcess | undefined;
 
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  await child?.kill('SIGKILL');
   await sink?.close();
   await database.drop();
 });
 
-async function startResetd(port: number, smtpUrl: string): Promise<ChildProcess> {
-  const started = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+/** resetd as operators run it (`resetd serve`), on the same database each time. */
+const startResetd = (port: number, smtpUrl: string) =>
+  startResetdProcess(
+    'serve',
+    {
       DATABASE_URL: database.url,
       SMTP_URL: smtpUrl,
       RESETD_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -34,21 +34,8 @@ async function startResetd(port: number, smtpUrl: string): Promise<ChildProcess>
       MAIL_RETRY_BASE_MS: '50',
       RATE_LIMIT_IP: '0',
     },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return started;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('resetd did not start');
-}
-
-async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
+    port,
+  );
 
 it('every mail of 500 is delivered after a SIGKILL mid-send, duplicates share their Message-ID', async () => {
   // A slow server: mail is still going out when the process dies.
@@ -76,8 +63,7 @@ it('every mail of 500 is delivered after a SIGKILL mid-send, duplicates share th
   });
 
   await sink.waitFor(50, 30_000);
-  child.kill('SIGKILL');
-  await new Promise((resolve) => child!.once('exit', resolve));
+  await child.kill('SIGKILL');
   const atKill = sink.messages.length;
   expect(atKill).toBeLessThan(COUNT); // the kill really came mid-send
 

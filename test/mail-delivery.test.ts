@@ -5,6 +5,7 @@ import type { SmtpSink } from './support/smtp-sink.ts';
 import { freePort, startSmtpSink } from './support/smtp-sink.ts';
 import type { TestResetd } from './support/resetd.ts';
 import { ADMIN_TOKEN, startTestResetd } from './support/resetd.ts';
+import { until } from './support/waiting.ts';
 
 /** Mail survives a mail server that refuses, is down, or bounces one address. */
 const cleanups: (() => Promise<void>)[] = [];
@@ -50,13 +51,6 @@ const emails = (n: number, prefix: string) => Array.from({ length: n }, (_, i) =
 const recipients = (messages: ParsedMail[]) => messages.map((m) => (m.to as { text: string }).text).sort();
 const ids = (messages: ParsedMail[]) => messages.map((m) => m.messageId);
 
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('mail delivery', () => {
   it('a server that answers 421 for a while, then accepts: every message arrives exactly once', async () => {

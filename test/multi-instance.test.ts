@@ -7,6 +7,7 @@ import type { SmtpSink } from './support/smtp-sink.ts';
 import { freePort, startSmtpSink } from './support/smtp-sink.ts';
 import type { TestDatabase } from './support/test-store.ts';
 import { newTestDatabase, TEST_STORE } from './support/test-store.ts';
+import { inParallel } from './support/waiting.ts';
 
 /**
  * Several resetd processes on one PostgreSQL: two `serve`, two `worker`, a loopback SMTP
@@ -29,15 +30,6 @@ async function launch(role: 'serve' | 'worker', env: Record<string, string>) {
   return started;
 }
 
-async function inParallel<T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index]!, index);
-    }
-  }));
-}
 
 describe.skipIf(TEST_STORE !== 'postgres')('several instances on one PostgreSQL', () => {
   it('5,000 requests over two instances, two workers, one killed: one mail per known request, none for unknown, none lost', async () => {

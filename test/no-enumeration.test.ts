@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { outboxStats } from '../src/core/outbox.ts';
 import type { TestResetd } from './support/resetd.ts';
 import { startTestResetd } from './support/resetd.ts';
 import { freePort } from './support/smtp-sink.ts';
 import { addUser, postJson } from './support/tokens.ts';
+import { outboxSettled as settle } from './support/waiting.ts';
 
 /**
  * Nobody learns an account's existence or state from the answer: registered, unknown,
@@ -21,12 +21,6 @@ async function answer(resetd: TestResetd, email: string): Promise<string> {
   return `${response.status}\n${headers.sort().join('\n')}\n${await response.text()}`;
 }
 
-async function settle(resetd: TestResetd) {
-  for (let i = 0; i < 300; i++) {
-    if ((await outboxStats({ store: resetd.store, clock: { now: () => new Date() } })).queueDepth === 0) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('no enumeration', () => {
   it('a disabled account is answered like everyone else, and gets no mail', async () => {

@@ -9,32 +9,19 @@
  *
  *   npm run bench:timing [-- requests-per-kind]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBenchResetd } from './bench-resetd.ts';
 import { ksTwoSample, quantile } from './ks-test.ts';
 
 const perKind = Math.max(2000, Number(process.argv[2] ?? 2000));
 const dir = mkdtempSync(join(tmpdir(), 'resetd-timing-'));
-const port = 19000 + Math.floor(Math.random() * 1000);
-const url = `http://127.0.0.1:${port}`;
-const admin = 'timing-admin-token-0123456789';
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'timing.db')}`, RESETD_ADMIN_TOKEN: admin, RATE_LIMIT_IP: '0', RATE_LIMIT_API_KEY: '0' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-for (let i = 0; !(await fetch(`${url}/healthz`).then((r) => r.ok, () => false)); i++) {
-  if (i > 100) throw new Error('resetd did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const resetd = await startBenchResetd({ DATABASE_URL: `sqlite:${join(dir, 'timing.db')}` });
+const { url, post } = resetd;
 const KNOWN = 'registered@example.com';
-await post('/admin/users', { email: KNOWN }, { authorization: `Bearer ${admin}` });
-const key = async (dialect: string) => ((await (await post('/admin/api-keys', { dialect }, { authorization: `Bearer ${admin}` })).json()) as { key: string }).key;
-const keys = { maiascore: await key('maiascore'), unleash: await key('unleash'), quickblox: await key('quickblox') };
+await resetd.addUser(KNOWN);
+const keys = { maiascore: await resetd.apiKey('maiascore'), unleash: await resetd.apiKey('unleash'), quickblox: await resetd.apiKey('quickblox') };
 
 type Send = (email: string) => Promise<Response>;
 const dialects: [string, Send][] = [
@@ -87,6 +74,5 @@ for (const [name, send] of dialects) {
   await measure(name, send, KNOWN);
   await measure(`${name} (control: an unregistered address in the registered one's place)`, send, 'ghost@example.com');
 }
-server.kill('SIGTERM');
-await new Promise((resolve) => server.once('exit', resolve));
+await resetd.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -10,49 +10,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { startBenchResetd } from './bench-resetd.ts';
 
 const seconds = Number(process.argv[2] ?? 10);
 const postgres = process.argv[3];
 const dir = mkdtempSync(join(tmpdir(), 'resetd-bench-'));
 const database = join(dir, 'bench.db');
 const schema = `resetd_bench_${process.pid}`;
-const token = 'bench-admin-token-0123456789';
-const port = 18000 + Math.floor(Math.random() * 1000);
-// resetd runs in its own process, as in production, so the load generator does not share
-// its event loop. The worker stays off: this measures the request path alone.
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: postgres ? `${postgres}${postgres.includes('?') ? '&' : '?'}schema=${schema}` : `sqlite:${database}`,
-    RESETD_ADMIN_TOKEN: token,
-    RESETD_WORKER: 'off',
-    RATE_LIMIT_IP: '0',
-    RATE_LIMIT_API_KEY: '0',
-    SMTP_URL: 'smtp://127.0.0.1:9',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
+// The worker stays off: this measures the request path alone.
+const resetd = await startBenchResetd({
+  DATABASE_URL: postgres ? `${postgres}${postgres.includes('?') ? '&' : '?'}schema=${schema}` : `sqlite:${database}`,
+  RESETD_WORKER: 'off',
+  SMTP_URL: 'smtp://127.0.0.1:9',
 });
-const resetd = { url: `http://127.0.0.1:${port}` };
-for (let i = 0; ; i++) {
-  if (await fetch(`${resetd.url}/healthz`).then((r) => r.ok, () => false)) break;
-  if (i > 100) throw new Error('resetd did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-async function key(dialect: string): Promise<string> {
-  const response = await fetch(`${resetd.url}/admin/api-keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ dialect }),
-  });
-  return ((await response.json()) as { key: string }).key;
-}
+const key = resetd.apiKey;
 
 const json = { 'content-type': 'application/json' };
 const targets: [string, autocannon.Request][] = [
@@ -71,8 +45,7 @@ for (const [name, request] of targets) {
     `${name.padEnd(11)} ${String(Math.round(result.requests.average)).padStart(6)}  ${String(result.latency.p50).padStart(7)} ${String(result.latency.p99).padStart(7)}  ${result.non2xx}`,
   );
 }
-server.kill('SIGTERM');
-await new Promise((resolve) => server.once('exit', resolve));
+await resetd.stop();
 let count: number;
 if (postgres) {
   const client = new pg.Client({ connectionString: postgres });

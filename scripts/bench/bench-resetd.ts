@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+
+/**
+ * resetd in a process of its own, as in production, so the load generator does not share
+ * its event loop; with the per-address and per-key limits off, since a benchmark is one
+ * address sending a lot.
+ */
+export interface BenchResetd {
+  url: string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  addUser(email: string): Promise<void>;
+  apiKey(dialect: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const ADMIN = 'bench-admin-token-0123456789';
+
+export async function startBenchResetd(env: Record<string, string>): Promise<BenchResetd> {
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RESETD_ADMIN_TOKEN: ADMIN, RATE_LIMIT_IP: '0', RATE_LIMIT_API_KEY: '0', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; !(await fetch(`${url}/healthz`).then((r) => r.ok, () => false)); i++) {
+    if (i > 100) throw new Error('resetd did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const admin = { authorization: `Bearer ${ADMIN}` };
+  return {
+    url,
+    post,
+    async addUser(email) {
+      await post('/admin/users', { email }, admin);
+    },
+    async apiKey(dialect) {
+      return ((await (await post('/admin/api-keys', { dialect }, admin)).json()) as { key: string }).key;
+    },
+    async stop() {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+    },
+  };
+}
