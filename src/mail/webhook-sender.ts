@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
 import type { WebhookSender } from '../core/ports.ts';
 import { DeliveryError } from '../core/ports.ts';
+import { signatureHeader } from '../signature/resetd-signature.ts';
 
 /**
  * POSTs the JSON body to the host application, signed so it can tell the call is
@@ -10,13 +10,11 @@ import { DeliveryError } from '../core/ports.ts';
 export function createWebhookSender(url: string, secret: string, timeoutMs: number): WebhookSender {
   return {
     async send(body) {
-      const timestamp = Math.floor(Date.now() / 1000);
-      const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
       let response: Response;
       try {
         response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'resetd-signature': `t=${timestamp},v1=${signature}` },
+          headers: { 'content-type': 'application/json', 'resetd-signature': signatureHeader(secret, body) },
           body,
           redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
