@@ -40,23 +40,31 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     options: `-c search_path=${schema}`,
     types,
   });
-  // An idle client's error (the server restarted) must not crash resetd; the pool replaces it.
+  // A connection the server ends (a restart, pg_terminate_backend) emits 'error' on its
+  // client. Idle clients report through the pool; a checked-out client has no listener of
+  // its own, and an unheard 'error' event ends the process. Every client gets one at birth:
+  // the query in flight fails on its own, and the client is released as broken below.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   await migrate(pool, schema);
 
   const one = async <T>(text: string, values: unknown[] = []) => (await pool.query(text, values)).rows[0] as T | undefined;
   const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      // A failed ROLLBACK means the connection is gone: it must not go back to the pool.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   };
 
