@@ -1,0 +1,3 @@
+export type { HttpDirectoryOptions } from './http-directory.ts';
+export { openHttpDirectory } from './http-directory.ts';
+export { checkHttpDirectorySettings } from './settings.ts';
