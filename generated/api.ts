@@ -105,8 +105,10 @@ export interface paths {
         /**
          * Set the new password (the page's form)
          * @description The form of the reset page. On success, a confirmation (no automatic log-in); a
-         *     password that the policy refuses, or two that differ, show the form again with
-         *     the reasons.
+         *     password that the policy or the application refuses, or two that differ, show the
+         *     form again with the reasons. When the application's directory cannot take the
+         *     password right now, the form again with "try again in a moment" (`503`); the link
+         *     still works.
          */
         post: operations["resetPageSubmit"];
         delete?: never;
@@ -171,10 +173,14 @@ export interface paths {
         put?: never;
         /**
          * Set a new password with a reset token
-         * @description Spends the token and sets the password (stored as argon2id). Every other outstanding
-         *     token of the user is revoked and the "password changed" mail is queued (and the
-         *     webhook, when `WEBHOOK_URL` is set). Two requests racing with one token: exactly one
-         *     succeeds. The user is not logged in.
+         * @description Sets the password where the application keeps its accounts (the directory:
+         *     resetd's own table as argon2id, the application's database in its hash format, its
+         *     signed callback, or its admin API), then spends the token. Every other outstanding
+         *     token of the account is revoked and the "password changed" mail is queued (and the
+         *     webhook, when `WEBHOOK_URL` is set). Two requests racing with one token: at most one
+         *     changes the password; the other is told the link is used, or to try again in a
+         *     moment. The user is not logged in. When the application refuses the password (`422`,
+         *     code `refused`, its own reasons) or cannot be reached (`503`), the link still works.
          */
         post: operations["completeReset"];
         delete?: never;
@@ -330,7 +336,10 @@ export interface paths {
         /**
          * Reset password with a token
          * @description As Unleash's front end calls it: sets the new password with the token from the mail.
-         *     The token is spent; every other outstanding token of the user is revoked.
+         *     The token is spent; every other outstanding token of the user is revoked. A
+         *     password the application refuses (with `DIRECTORY=unleash`, Unleash's own password
+         *     rules) is `400` with its reasons as `details`; when the directory cannot be reached,
+         *     `503`. Either way the token still works.
          */
         post: operations["unleashResetPassword"];
         delete?: never;
@@ -412,8 +421,10 @@ export interface paths {
          *     The secret is spent; every other outstanding secret of the user is revoked.
          *
          *     Errors keep HTTP `200` with a non-zero `code`: `40001` for missing fields or a
-         *     password the policy refuses (`msg` says why), `40029` for an unknown, expired or
-         *     used link. Too many failed checks from one address: HTTP `429`.
+         *     password the policy or the application refuses (`msg` says why), `40029` for an
+         *     unknown, expired or used link, `50001` when the application's directory cannot take
+         *     the password right now (try again in a moment; the link still works). Too many
+         *     failed checks from one address: HTTP `429`.
          */
         patch: operations["cloudreveResetPassword"];
         trace?: never;
@@ -481,7 +492,7 @@ export interface components {
         PasswordProblem: components["schemas"]["Problem"] & {
             errors: {
                 /** @enum {string} */
-                code: "too-short" | "too-long" | "common" | "contains-email";
+                code: "too-short" | "too-long" | "common" | "contains-email" | "refused";
                 message: string;
             }[];
         };
@@ -650,6 +661,20 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description The application's directory cannot take the password right now (unreachable, or
+         *     another completion with this link is under way). Nothing changed and the link
+         *     still works: try again after `Retry-After` seconds.
+         */
+        TryAgainSoon: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The page. */
         Page: {
             headers: {
@@ -769,7 +794,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A parameter is missing or malformed, or the password policy refuses the password (`PasswordPolicyError`, with one detail per reason). */
+        /** @description A parameter is missing or malformed, or the password policy (resetd's, or the application's own) refuses the password (`PasswordPolicyError`, with one detail per reason). */
         UnleashBadData: {
             headers: {
                 [name: string]: unknown;
@@ -909,7 +934,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["AdminOff"];
-            /** @description A user with this email (in any letter case) already exists. */
+            /**
+             * @description A user with this email (in any letter case) already exists, or the accounts live
+             *     in the application (`DIRECTORY` is not `builtin`), where users are added instead.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -994,9 +1022,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The passwords differ, or the policy refuses the password: the form again, with
-             *     the reasons. (A form missing its fields, or one that cannot be read, shows the
-             *     "link no longer works" page: browsers send the fields the page has.)
+             * @description The passwords differ, or the policy or the application refuses the password: the
+             *     form again, with the reasons. (A form missing its fields, or one that cannot be
+             *     read, shows the "link no longer works" page: browsers send the fields the page has.)
              */
             400: {
                 headers: {
@@ -1010,6 +1038,16 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyFailuresPage"];
+            /** @description The application's directory cannot take the password right now; the form again, saying to try again in a moment. The link still works. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
     };
     resetPageHead: {
@@ -1144,7 +1182,11 @@ export interface operations {
             410: components["responses"]["SpentToken"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The password policy refuses the password; `errors` says why, one entry per reason. */
+            /**
+             * @description The password policy refuses the password, or the application does (code
+             *     `refused`, with the application's own words); `errors` says why, one entry per
+             *     reason.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1154,6 +1196,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyFailures"];
+            503: components["responses"]["TryAgainSoon"];
         };
     };
     devMailboxList: {
@@ -1477,6 +1520,17 @@ export interface operations {
             413: components["responses"]["UnleashTooLarge"];
             415: components["responses"]["UnleashContentType"];
             429: components["responses"]["UnleashTooManyRequests"];
+            /** @description The directory cannot take the password right now; nothing changed and the token still works. Try again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnleashError"];
+                };
+            };
         };
     };
     cloudreveSendResetEmail: {

@@ -4,6 +4,8 @@
  */
 export interface Logger {
   info(event: string, fields?: Record<string, unknown>): void;
+  /** Something an operator should look at, though nothing failed (a directory's odd answer). */
+  warn(event: string, fields?: Record<string, unknown>): void;
   error(event: string, fields?: Record<string, unknown>): void;
 }
 
@@ -12,11 +14,12 @@ export function jsonLogger(write = (line: string, isError: boolean) => (isError 
     write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }), level === 'error');
   return {
     info: (event, fields) => emit('info', event, fields),
+    warn: (event, fields) => emit('warn', event, fields),
     error: (event, fields) => emit('error', event, fields),
   };
 }
 
-export const silentLogger: Logger = { info() {}, error() {} };
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 /** An error as a log field: message and name, not the stack of a library's internals. */
 export function errorField(error: unknown): { error: string } {

@@ -62,7 +62,7 @@ async function mint(expiresInMs: number): Promise<string> {
   await resetd.store.addResetToken({
     hash: sha256(token),
     requestId: 'rr_fuzz',
-    userId,
+    account: { id: userId, email: COMPLETER, name: null, locale: null },
     origin: 'resetd',
     createdAt: now,
     expiresAt: new Date(now.getTime() + expiresInMs),

@@ -135,7 +135,7 @@ describe('after a reset', () => {
     const token = await requestToken(resetd, 'after@example.com');
     expect((await complete(token)).status).toBe(200);
     const { open } = await row<{ open: number }>(
-      `SELECT count(*) AS open FROM reset_tokens t JOIN users u ON u.id = t.user_id
+      `SELECT count(*) AS open FROM reset_tokens t JOIN users u ON u.id = t.account_id
         WHERE u.email_key = 'after@example.com' AND t.used_at IS NULL AND t.revoked_at IS NULL`,
     );
     expect(open).toBe(0);

@@ -1,5 +1,6 @@
 import type { DialectName } from './dialects.ts';
-import type { ApiKey, Clock, Store } from './ports.ts';
+import type { Clock } from './ports.ts';
+import type { ApiKey, ApiKeyStore } from './store.ts';
 import { newId, newSecret, sameDigest, sha256 } from './secrets.ts';
 
 export interface CreatedApiKey {
@@ -10,7 +11,7 @@ export interface CreatedApiKey {
 }
 
 export async function createApiKey(
-  deps: { store: Store; clock: Clock },
+  deps: { store: ApiKeyStore; clock: Clock },
   dialect: DialectName,
 ): Promise<CreatedApiKey> {
   const key = `rsd_${dialect}_${newSecret()}`;
@@ -24,7 +25,7 @@ export async function createApiKey(
  * each key opens exactly one door.
  */
 export async function findValidApiKey(
-  deps: { store: Store },
+  deps: { store: ApiKeyStore },
   dialect: DialectName,
   presented: string,
 ): Promise<ApiKey | undefined> {
@@ -35,6 +36,6 @@ export async function findValidApiKey(
 }
 
 /** Stops a key from opening anything, at once. */
-export function revokeApiKey(deps: { store: Store; clock: Clock }, id: string): Promise<'revoked' | 'unknown'> {
+export function revokeApiKey(deps: { store: ApiKeyStore; clock: Clock }, id: string): Promise<'revoked' | 'unknown'> {
   return deps.store.revokeApiKey(id, deps.clock.now());
 }

@@ -1,11 +1,12 @@
-import type { CaptchaImages, Clock, Store } from './ports.ts';
+import type { CaptchaImages, Clock } from './ports.ts';
+import type { CaptchaStore } from './store.ts';
 import { newSecret, sha256 } from './secrets.ts';
 
 /** A ticket works once, for this long. */
 export const CAPTCHA_TTL_MS = 5 * 60_000;
 
 export interface CaptchaDeps {
-  store: Store;
+  store: CaptchaStore;
   clock: Clock;
   images: CaptchaImages;
 }

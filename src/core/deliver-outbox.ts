@@ -1,13 +1,18 @@
-import { checkEmail } from './email-address.ts';
+import type { NoticeRecipient } from './complete-reset.ts';
+import type { Directory } from './directory.ts';
+import { DirectoryError } from './directory.ts';
+import { checkEmail, emailKey } from './email-address.ts';
 import type { OutboxItem } from './outbox-item.ts';
-import type { Clock, Mailer, MailThrottle, Store, User, WebhookSender } from './ports.ts';
+import type { Clock, Mailer, MailThrottle, WebhookSender } from './ports.ts';
 import { DeliveryError } from './ports.ts';
 import { resetLink } from './reset-link.ts';
 import { newSecret, sha256 } from './secrets.ts';
 import type { CoreSettings } from './settings.ts';
+import type { OutboxStore, TokenStore } from './store.ts';
 
 export interface DeliverDeps {
-  store: Store;
+  store: Pick<OutboxStore, 'finishOutboxItem' | 'failOutboxItem'> & Pick<TokenStore, 'addResetToken'>;
+  directory: Pick<Directory, 'find'>;
   mailer: Mailer;
   webhook: WebhookSender | null;
   throttle: MailThrottle;
@@ -19,7 +24,8 @@ export interface DeliverDeps {
 
 export type DeliverOutcome =
   | { kind: 'sent' }
-  | { kind: 'no_account' }
+  /** `ambiguous`: that many accounts answer to the identifier, so none was mailed. */
+  | { kind: 'no_account'; ambiguous?: number }
   | { kind: 'throttled' }
   | { kind: 'retry'; at: Date; error: string }
   | { kind: 'dead'; error: string };
@@ -28,25 +34,35 @@ export type DeliverOutcome =
 export async function deliverOutboxItem(deps: DeliverDeps, item: OutboxItem): Promise<DeliverOutcome> {
   try {
     const delivered = await DELIVERERS[item.kind](deps, item);
-    await deps.store.finishOutboxItem(item, delivered, deps.clock.now());
-    return { kind: delivered };
+    const state = typeof delivered === 'string' ? delivered : 'no_account';
+    await deps.store.finishOutboxItem(item, state, deps.clock.now());
+    return typeof delivered === 'string' ? { kind: delivered } : { kind: 'no_account', ambiguous: delivered.ambiguous };
   } catch (error) {
     return giveBack(deps, item, error);
   }
 }
 
-type Deliverer = (deps: DeliverDeps, item: OutboxItem) => Promise<'sent' | 'no_account' | 'throttled'>;
+type Deliverer = (deps: DeliverDeps, item: OutboxItem) => Promise<'sent' | 'no_account' | 'throttled' | { ambiguous: number }>;
 
 const DELIVERERS: Record<OutboxItem['kind'], Deliverer> = {
   /**
-   * Find the account, mint a token (only its hash is kept), send the one mail. A fresh
-   * token per attempt means a retried send never needs the secret of an earlier one; the
-   * store keeps only the newest token of a user usable.
+   * Ask the directory whose account this is, mint a token (only its hash is kept), send
+   * the one mail. A directory that cannot answer throws: the item is retried with backoff.
+   * A fresh token per attempt means a retried send never needs the secret of an earlier
+   * one; the store keeps only the newest token of an account usable.
    */
   async reset(deps, item) {
-    const user = await findAccount(deps.store, item.identifier);
+    const found = await deps.directory.find(item.identifier);
+    if (found.kind === 'ambiguous') return { ambiguous: found.matches };
     // A disabled account ends like an unknown one: no mail, and the same answer was given.
-    if (!user || user.disabled) return 'no_account';
+    if (found.kind === 'none' || found.account.disabled) return 'no_account';
+    const user = found.account;
+    // Mail goes only to the address that was asked for, whatever the directory answered.
+    const asked = checkEmail(item.identifier);
+    if (asked.ok && emailKey(user.email) !== asked.key) {
+      throw new DirectoryError(`the directory answered with account ${user.id}, whose address is not the one asked for`);
+    }
+    if (!checkEmail(user.email).ok) throw new DirectoryError(`account ${user.id} has no valid email address`);
     // Decided once per request, keyed by the account (case variants share one allowance);
     // retries of the same request, and mail the operator put back, are not counted again.
     const firstTry = item.attempts === 1 && item.operatorRetries === 0;
@@ -54,7 +70,8 @@ const DELIVERERS: Record<OutboxItem['kind'], Deliverer> = {
     const token = newSecret();
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + deps.settings.tokenTtlSeconds * 1000);
-    await deps.store.addResetToken({ hash: sha256(token), requestId: item.id, userId: user.id, origin: item.origin, createdAt: now, expiresAt });
+    const account = { id: user.id, email: user.email, name: user.name, locale: user.locale };
+    await deps.store.addResetToken({ hash: sha256(token), requestId: item.id, account, origin: item.origin, createdAt: now, expiresAt });
     await deps.mailer.sendResetMail({
       requestId: item.id,
       to: user.email,
@@ -69,9 +86,10 @@ const DELIVERERS: Record<OutboxItem['kind'], Deliverer> = {
     return 'sent';
   },
 
+  /** To the address the account had when its reset mail went out (kept in the item). */
   async password_changed(deps, item) {
-    const user = await deps.store.findUserById(item.identifier);
-    if (!user) return 'no_account';
+    if (item.payload === null) throw new DeliveryError('the notice has no recipient', false);
+    const user = JSON.parse(item.payload) as NoticeRecipient;
     await deps.mailer.sendPasswordChangedMail({
       requestId: item.id,
       to: user.email,
@@ -90,11 +108,6 @@ const DELIVERERS: Record<OutboxItem['kind'], Deliverer> = {
     return 'sent';
   },
 };
-
-function findAccount(store: Store, identifier: string): Promise<User | undefined> {
-  const email = checkEmail(identifier);
-  return email.ok ? store.findUserByEmailKey(email.key) : store.findUserByIdOrName(identifier);
-}
 
 async function giveBack(deps: DeliverDeps, item: OutboxItem, error: unknown): Promise<DeliverOutcome> {
   const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,6 @@
 import type { OutboxState } from './outbox-item.ts';
-import type { Clock, DeadOutboxItem, Store } from './ports.ts';
+import type { Clock } from './ports.ts';
+import type { DeadOutboxItem, OutboxStore } from './store.ts';
 
 /** What the operator sees of the mail queue (`resetd mail stats`). */
 export interface OutboxStats {
@@ -13,7 +14,7 @@ export interface OutboxStats {
 
 const HOUR = 3_600_000;
 
-export async function outboxStats(deps: { store: Store; clock: Clock }): Promise<OutboxStats> {
+export async function outboxStats(deps: { store: OutboxStore; clock: Clock }): Promise<OutboxStats> {
   const counts = await deps.store.outboxCounts(new Date(deps.clock.now().getTime() - HOUR));
   const sorted = [...counts.latenciesMs].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -25,11 +26,11 @@ export async function outboxStats(deps: { store: Store; clock: Clock }): Promise
   };
 }
 
-export function listDeadMail(deps: { store: Store }, limit = 100): Promise<DeadOutboxItem[]> {
+export function listDeadMail(deps: { store: OutboxStore }, limit = 100): Promise<DeadOutboxItem[]> {
   return deps.store.listDeadOutboxItems(limit);
 }
 
 /** Gives dead mail another full set of attempts; `ids` null means all of it. */
-export function retryDeadMail(deps: { store: Store; clock: Clock }, ids: readonly string[] | null): Promise<number> {
+export function retryDeadMail(deps: { store: OutboxStore; clock: Clock }, ids: readonly string[] | null): Promise<number> {
   return deps.store.retryDeadOutboxItems(ids, deps.clock.now());
 }

@@ -1,6 +1,7 @@
 import { checkEmail } from './email-address.ts';
 import type { Origin } from './outbox-item.ts';
-import type { Clock, Store } from './ports.ts';
+import type { Clock } from './ports.ts';
+import type { OutboxStore } from './store.ts';
 import { newId } from './secrets.ts';
 
 export interface RequestResetCommand {
@@ -15,7 +16,7 @@ export type RequestResetOutcome =
   | { kind: 'invalid'; reason: 'empty' | 'too-long' | 'malformed' };
 
 export interface RequestResetDeps {
-  store: Store;
+  store: Pick<OutboxStore, 'addResetRequest'>;
   clock: Clock;
   /** Tells an in-process worker there is work, so mail leaves without waiting for a poll. */
   wake?: () => void;

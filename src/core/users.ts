@@ -1,6 +1,7 @@
 import { checkEmail } from './email-address.ts';
-import type { Clock, PasswordHasher, Store } from './ports.ts';
+import type { Clock, PasswordHasher } from './ports.ts';
 import { newId } from './secrets.ts';
+import type { UserStore } from './store.ts';
 
 export interface AddUserCommand {
   email: string;
@@ -16,7 +17,7 @@ export type AddUserOutcome =
   | { kind: 'invalid'; field: 'email' | 'name' | 'locale' | 'password'; message: string };
 
 export interface AddUserDeps {
-  store: Store;
+  store: Pick<UserStore, 'addUser'>;
   hasher: PasswordHasher;
   clock: Clock;
 }

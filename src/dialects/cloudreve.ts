@@ -52,7 +52,7 @@ const completion: DialectCompletion = {
   completeOperationId: 'cloudreveResetPassword',
   completeInput: ({ body, params }) => {
     const { password, secret } = body as ResetPassword;
-    return { token: secret, password, userId: String(params.id) };
+    return { token: secret, password, accountId: String(params.id) };
   },
   completeReply(outcome) {
     switch (outcome.kind) {
@@ -60,6 +60,10 @@ const completion: DialectCompletion = {
         return envelope(CODE.ok, '');
       case 'weak':
         return envelope(CODE.param, outcome.problems.map((p) => passwordProblemMessage(p, outcome.minLength)).join(' '));
+      case 'refused':
+        return envelope(CODE.param, outcome.reasons.join(' '));
+      case 'unavailable':
+        return envelope(CODE.database, 'The password could not be changed right now, try again in a moment');
       case 'rate-limited':
         return retryAfter(envelope(CODE.param, 'Too many failed attempts, try again later', undefined, 429), outcome.retryAfterSeconds);
       default:

@@ -62,7 +62,7 @@ export interface DialectCompletion {
   checkInput?(input: DialectInput & { params: Record<string, unknown> }): { token: string };
   checkReply?(check: TokenCheck): Reply;
   completeOperationId: string;
-  completeInput(input: DialectInput & { params: Record<string, unknown> }): { token: string; password: string; userId?: string };
+  completeInput(input: DialectInput & { params: Record<string, unknown> }): { token: string; password: string; accountId?: string };
   completeReply(outcome: CompleteResetOutcome): Reply;
 }
 

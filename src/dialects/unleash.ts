@@ -68,7 +68,7 @@ const completion: DialectCompletion = {
   checkInput: ({ query }) => ({ token: String(query.token) }),
   checkReply(check) {
     if (check.kind === 'valid') {
-      const { id, email, name } = check.user;
+      const { id, email, name } = check.account;
       return { status: 200, body: { id, email, ...(name && { name }) } satisfies TokenUser };
     }
     return check.kind === 'rate-limited' ? tooMany(check.retryAfterSeconds) : invalidToken();
@@ -82,6 +82,10 @@ const completion: DialectCompletion = {
       case 'weak':
         return error(400, 'PasswordPolicyError', 'The password does not meet the password policy.',
           outcome.problems.map((problem) => passwordProblemMessage(problem, outcome.minLength)));
+      case 'refused':
+        return error(400, 'PasswordPolicyError', 'The password does not meet the password policy.', outcome.reasons);
+      case 'unavailable':
+        return retryAfter(error(503, 'ServiceUnavailableError', 'The password could not be changed right now. Try again in a moment.'), outcome.retryAfterSeconds);
       case 'rate-limited':
         return tooMany(outcome.retryAfterSeconds);
       default:

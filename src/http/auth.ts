@@ -4,7 +4,7 @@ import type { Context } from 'openapi-backend';
 import type { DialectName } from '../core/dialects.ts';
 import { findValidApiKey } from '../core/api-keys.ts';
 import type { Limit } from './rate-limits.ts';
-import type { Store } from '../core/ports.ts';
+import type { Store } from '../core/store.ts';
 
 /**
  * One security handler per scheme in the spec. Each answers `{ ok: true }`, or an object

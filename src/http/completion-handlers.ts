@@ -3,7 +3,8 @@ import type { Context } from 'openapi-backend';
 import type { components } from '../../generated/api.ts';
 import type { CompleteResetDeps, TokenCheck } from '../core/complete-reset.ts';
 import { checkResetToken, completeReset } from '../core/complete-reset.ts';
-import type { Clock, Store } from '../core/ports.ts';
+import type { Clock } from '../core/ports.ts';
+import type { Store } from '../core/store.ts';
 import { requestReset } from '../core/request-reset.ts';
 import { retryAfter } from '../dialects/dialect.ts';
 import type { Reply } from '../dialects/dialect.ts';
@@ -87,6 +88,14 @@ export function completionHandlers(deps: CompletionDeps): Record<string, Handler
           const body: components['schemas']['PasswordProblem'] = { ...(reply.body as components['schemas']['Problem']), errors };
           return { ...reply, body };
         }
+        case 'refused': {
+          const errors = outcome.reasons.map((message) => ({ code: 'refused' as const, message }));
+          const reply = problem(422, 'The application refused this password. Choose another one.', 'urn:resetd:problem:password-refused');
+          const body: components['schemas']['PasswordProblem'] = { ...(reply.body as components['schemas']['Problem']), errors };
+          return { ...reply, body };
+        }
+        case 'unavailable':
+          return retryAfter(problem(503, 'The password could not be changed right now. Try again in a moment; the link still works.', 'urn:resetd:problem:try-again-soon'), outcome.retryAfterSeconds);
         default:
           return tokenProblem(outcome);
       }
@@ -114,6 +123,10 @@ export function completionHandlers(deps: CompletionDeps): Record<string, Handler
           return pages.passwordChangedPage();
         case 'weak':
           return pages.choosePasswordPage(deps.page, form.token, pages.weakPasswordMessages(outcome.problems, outcome.minLength), 400);
+        case 'refused':
+          return pages.choosePasswordPage(deps.page, form.token, outcome.reasons, 400);
+        case 'unavailable':
+          return pages.tryAgainSoonPage(deps.page, form.token, outcome.retryAfterSeconds);
         case 'rate-limited':
           return pages.tooManyFailuresPage(outcome.retryAfterSeconds);
         default:

@@ -4,7 +4,9 @@ import type { components } from '../../generated/api.ts';
 import { createApiKey } from '../core/api-keys.ts';
 import { issueCaptcha, solvesCaptcha } from '../core/captcha.ts';
 import type { DialectName } from '../core/dialects.ts';
-import type { CaptchaImages, Clock, PasswordHasher, Store } from '../core/ports.ts';
+import type { Directory } from '../core/directory.ts';
+import type { CaptchaImages, Clock, PasswordHasher } from '../core/ports.ts';
+import type { Store } from '../core/store.ts';
 import { requestReset } from '../core/request-reset.ts';
 import { addUser } from '../core/users.ts';
 import type { Dialect } from '../dialects/dialect.ts';
@@ -28,6 +30,8 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   images: CaptchaImages;
   /** Dialects whose request must carry a solved CAPTCHA. */
   captchaRequired: ReadonlySet<DialectName>;
+  /** Where accounts live; only resetd's own table (`builtin`) takes users from the admin API. */
+  directory: Pick<Directory, 'name' | 'setPassword'>;
 }
 
 type Handler = (context: Context, ctx: KoaContext) => Promise<AnyReply> | AnyReply;
@@ -79,6 +83,9 @@ export function operationHandlers(deps: HandlerDeps): Record<string, Handler> {
     },
 
     async adminCreateUser(context) {
+      if (deps.directory.name !== 'builtin') {
+        return problem(409, `Accounts live in the application (DIRECTORY=${deps.directory.name}): add users there.`);
+      }
       const input = context.request.requestBody as components['schemas']['NewUser'];
       const outcome = await addUser(deps, input);
       switch (outcome.kind) {

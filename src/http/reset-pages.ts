@@ -69,6 +69,12 @@ ${alert(errors)}
 </form>`);
 }
 
+/** The directory could not take the password: the same form, and the link still works. */
+export function tryAgainSoonPage(ctx: PageContext, token: string, retryAfterSeconds: number): HtmlReply {
+  const reply = choosePasswordPage(ctx, token, ['Your password could not be changed right now. Try again in a moment; this link still works.'], 503);
+  return { ...reply, headers: { ...reply.headers, 'Retry-After': String(retryAfterSeconds) } };
+}
+
 export function weakPasswordMessages(problems: readonly PasswordProblem[], minLength: number): string[] {
   return problems.map((problem) => passwordProblemMessage(problem, minLength));
 }

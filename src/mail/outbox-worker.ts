@@ -1,5 +1,6 @@
 import type { DeliverOutcome } from '../core/deliver-outbox.ts';
-import type { Clock, Store } from '../core/ports.ts';
+import type { Clock } from '../core/ports.ts';
+import type { Store } from '../core/store.ts';
 import type { OutboxItem } from '../core/outbox-item.ts';
 
 export interface OutboxWorkerOptions {

@@ -1,4 +1,4 @@
-import type { Store } from '../core/ports.ts';
+import type { Store } from '../core/store.ts';
 import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 

@@ -1,6 +1,6 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
-import type { Store } from '../core/ports.ts';
+import type { Store } from '../core/store.ts';
 import type { PostgresStore } from './postgres/postgres-store.ts';
 
 export interface LimiterOptions {

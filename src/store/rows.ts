@@ -1,5 +1,6 @@
 import type { OutboxItem } from '../core/outbox-item.ts';
-import type { DeadOutboxItem, ResetToken, User } from '../core/ports.ts';
+import type { Account } from '../core/directory.ts';
+import type { DeadOutboxItem, ResetToken } from '../core/store.ts';
 
 /** Rows as both stores return them (snake_case columns, times in milliseconds). */
 export interface ItemRow {
@@ -18,7 +19,10 @@ export interface ItemRow {
 export interface TokenRow {
   hash: string;
   request_id: string;
-  user_id: string;
+  account_id: string;
+  account_email: string;
+  account_name: string | null;
+  account_locale: string | null;
   origin: ResetToken['origin'];
   created_at: number;
   expires_at: number;
@@ -39,7 +43,9 @@ export interface UserRow {
   disabled: number | boolean;
 }
 
-export function toUser(row: UserRow | undefined): User | undefined {
+export const TOKEN_COLUMNS = 'hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at, used_at, revoked_at';
+
+export function toUser(row: UserRow | undefined): Account | undefined {
   return row && { id: row.id, email: row.email, name: row.name, locale: row.locale, disabled: Boolean(row.disabled) };
 }
 
@@ -64,7 +70,7 @@ export function toResetToken(row: TokenRow): ResetToken {
   return {
     hash: row.hash,
     requestId: row.request_id,
-    userId: row.user_id,
+    account: { id: row.account_id, email: row.account_email, name: row.account_name, locale: row.account_locale },
     origin: row.origin,
     createdAt: new Date(row.created_at),
     expiresAt: new Date(row.expires_at),

@@ -76,4 +76,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE users ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT false;
   `,
+  // Accounts live in a directory: a token keeps the account as the directory reported it
+  // and no longer points into users; one completion holds a token while the directory
+  // sets the password; a pending "password changed" notice carries its recipient.
+  `
+  ALTER TABLE reset_tokens DROP CONSTRAINT IF EXISTS reset_tokens_user_id_fkey;
+  ALTER TABLE reset_tokens RENAME COLUMN user_id TO account_id;
+  ALTER INDEX reset_tokens_user RENAME TO reset_tokens_account;
+  ALTER TABLE reset_tokens
+    ADD COLUMN account_email TEXT,
+    ADD COLUMN account_name TEXT,
+    ADD COLUMN account_locale TEXT,
+    ADD COLUMN held_until BIGINT;
+  UPDATE reset_tokens t SET account_email = u.email, account_name = u.name, account_locale = u.locale
+    FROM users u WHERE u.id = t.account_id;
+  DELETE FROM reset_tokens WHERE account_email IS NULL;
+  ALTER TABLE reset_tokens ALTER COLUMN account_email SET NOT NULL;
+  UPDATE outbox o SET payload = json_build_object('email', u.email, 'name', u.name, 'locale', u.locale)::text
+    FROM users u WHERE u.id = o.identifier AND o.kind = 'password_changed' AND o.payload IS NULL;
+  `,
 ];

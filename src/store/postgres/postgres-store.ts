@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { NewOutboxItem } from '../../core/outbox-item.ts';
-import type { ApiKey, Store } from '../../core/ports.ts';
+import type { ApiKey, Store } from '../../core/store.ts';
 import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
-import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, USER_COLUMNS } from '../rows.ts';
+import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface PostgresOptions {
@@ -159,36 +159,56 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       return result.rowCount === 1 ? 'added' : 'exists';
     },
     findUserByEmailKey: async (emailKey) => toUser(await one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email_key = $1`, [emailKey])),
-    findUserById: async (id) => toUser(await one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id])),
-    findUserByIdOrName: async (idOrName) =>
-      toUser(await one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 OR name_key = $2 ORDER BY id = $1 DESC LIMIT 1`, [idOrName, idOrName.toLowerCase()])),
+    async findUsersByIdOrName(idOrName, limit) {
+      const byId = toUser(await one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [idOrName]));
+      if (byId) return [byId];
+      const { rows } = await pool.query(`SELECT ${USER_COLUMNS} FROM users WHERE name_key = $1 ORDER BY id LIMIT $2`, [idOrName.toLowerCase(), limit]);
+      return (rows as UserRow[]).map((row) => toUser(row)!);
+    },
+    async setUserPassword(id, passwordHash, at) {
+      const result = await pool.query(`UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3 AND NOT disabled`, [passwordHash, at.getTime(), id]);
+      return result.rowCount === 1 ? 'done' : 'missing';
+    },
     async addResetToken(token) {
       await transaction(async (client) => {
-        await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [token.createdAt.getTime(), token.userId]);
+        // One account's tokens are minted one at a time: two workers revoking "the older
+        // ones" at once under READ COMMITTED would each miss the other's new row.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('resetd:token:' || $1))`, [token.account.id]);
+        await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE account_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [token.createdAt.getTime(), token.account.id]);
         await client.query(
-          `INSERT INTO reset_tokens (hash, request_id, user_id, origin, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [token.hash, token.requestId, token.userId, token.origin, token.createdAt.getTime(), token.expiresAt.getTime()],
+          `INSERT INTO reset_tokens (hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [token.hash, token.requestId, token.account.id, token.account.email, token.account.name, token.account.locale, token.origin, token.createdAt.getTime(), token.expiresAt.getTime()],
         );
       });
     },
     async findResetToken(hash) {
-      const row = await one<TokenRow>(
-        `SELECT hash, request_id, user_id, origin, created_at, expires_at, used_at, revoked_at FROM reset_tokens WHERE hash = $1`,
-        [hash],
-      );
+      const row = await one<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM reset_tokens WHERE hash = $1`, [hash]);
       return row && toResetToken(row);
+    },
+    async holdResetToken(hash, now, until) {
+      const held = await pool.query(
+        `UPDATE reset_tokens SET held_until = $1
+          WHERE hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3 AND (held_until IS NULL OR held_until <= $3)`,
+        [until.getTime(), hash, now.getTime()],
+      );
+      if (held.rowCount === 1) return 'held';
+      const usable = await one(`SELECT 1 FROM reset_tokens WHERE hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2`, [hash, now.getTime()]);
+      return usable ? 'busy' : 'spent';
+    },
+    async releaseResetToken(hash, heldUntil) {
+      await pool.query(`UPDATE reset_tokens SET held_until = NULL WHERE hash = $1 AND held_until = $2`, [hash, heldUntil.getTime()]);
     },
     completeReset: (reset) =>
       transaction(async (client) => {
         const at = reset.at.getTime();
-        // The row lock makes a racing completion wait, then find the token spent.
+        // Fenced by the hold, not by revocation or expiry: the directory has already set the password.
         const spent = await client.query(
-          `UPDATE reset_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1`,
-          [at, reset.tokenHash],
+          `UPDATE reset_tokens SET used_at = $1, held_until = NULL WHERE hash = $2 AND held_until = $3 AND used_at IS NULL`,
+          [at, reset.tokenHash, reset.heldUntil.getTime()],
         );
-        if (spent.rowCount !== 1) return 'spent' as const;
-        await client.query(`UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3`, [reset.passwordHash, at, reset.userId]);
-        await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [at, reset.userId]);
+        if (spent.rowCount !== 1) return 'lost' as const;
+        await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE account_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [at, reset.accountId]);
         if (reset.outbox.length > 0) await insertItems(client, reset.outbox);
         return 'done' as const;
       }),

@@ -101,4 +101,32 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
   `,
+  // Accounts live in a directory (resetd's users table or the application's own): a token
+  // keeps the account as the directory reported it, and no longer points into users. A
+  // token is held by one completion while the directory sets the password. A pending
+  // "password changed" notice carries its recipient.
+  `
+  CREATE TABLE reset_tokens_next (
+    hash TEXT PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    account_email TEXT NOT NULL,
+    account_name TEXT,
+    account_locale TEXT,
+    origin TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    revoked_at INTEGER,
+    held_until INTEGER
+  );
+  INSERT INTO reset_tokens_next (hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at, used_at, revoked_at)
+    SELECT t.hash, t.request_id, t.user_id, u.email, u.name, u.locale, t.origin, t.created_at, t.expires_at, t.used_at, t.revoked_at
+      FROM reset_tokens t JOIN users u ON u.id = t.user_id;
+  DROP TABLE reset_tokens;
+  ALTER TABLE reset_tokens_next RENAME TO reset_tokens;
+  CREATE INDEX reset_tokens_account ON reset_tokens (account_id);
+  UPDATE outbox SET payload = (SELECT json_object('email', u.email, 'name', u.name, 'locale', u.locale) FROM users u WHERE u.id = outbox.identifier)
+   WHERE kind = 'password_changed' AND payload IS NULL;
+  `,
 ];

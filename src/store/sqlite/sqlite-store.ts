@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NewOutboxItem } from '../../core/outbox-item.ts';
-import type { ApiKey, NewUser, Store } from '../../core/ports.ts';
+import type { ApiKey, NewUser, Store } from '../../core/store.ts';
 import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
-import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, USER_COLUMNS } from '../rows.ts';
+import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 
@@ -53,18 +53,23 @@ export function openSqliteStore(path: string): Store {
     ),
     userByEmailKey: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE email_key = ?`),
     userById: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
-    userByIdOrName: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ? OR name_key = ? ORDER BY id = ? DESC LIMIT 1`),
-    setPassword: db.prepare(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`),
-    revokeTokens: db.prepare(`UPDATE reset_tokens SET revoked_at = ? WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL`),
+    usersByName: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE name_key = ? ORDER BY id LIMIT ?`),
+    setPassword: db.prepare(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ? AND disabled = 0`),
+    revokeTokens: db.prepare(`UPDATE reset_tokens SET revoked_at = ? WHERE account_id = ? AND used_at IS NULL AND revoked_at IS NULL`),
     insertToken: db.prepare(
-      `INSERT INTO reset_tokens (hash, request_id, user_id, origin, created_at, expires_at)
-       VALUES (@hash, @requestId, @userId, @origin, @createdAt, @expiresAt)`,
+      `INSERT INTO reset_tokens (hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at)
+       VALUES (@hash, @requestId, @accountId, @accountEmail, @accountName, @accountLocale, @origin, @createdAt, @expiresAt)`,
     ),
-    tokenByHash: db.prepare(`SELECT hash, request_id, user_id, origin, created_at, expires_at, used_at, revoked_at FROM reset_tokens WHERE hash = ?`),
-    spendToken: db.prepare(
-      `UPDATE reset_tokens SET used_at = @at
-        WHERE hash = @hash AND used_at IS NULL AND revoked_at IS NULL AND expires_at > @at`,
+    tokenByHash: db.prepare(`SELECT ${TOKEN_COLUMNS} FROM reset_tokens WHERE hash = ?`),
+    holdToken: db.prepare(
+      `UPDATE reset_tokens SET held_until = @until
+        WHERE hash = @hash AND used_at IS NULL AND revoked_at IS NULL AND expires_at > @now
+          AND (held_until IS NULL OR held_until <= @now)`,
     ),
+    usable: db.prepare(`SELECT 1 FROM reset_tokens WHERE hash = @hash AND used_at IS NULL AND revoked_at IS NULL AND expires_at > @now`),
+    releaseToken: db.prepare(`UPDATE reset_tokens SET held_until = NULL WHERE hash = ? AND held_until = ?`),
+    // Fenced by the hold, not by revocation or expiry: the directory has already set the password.
+    spendToken: db.prepare(`UPDATE reset_tokens SET used_at = @at, held_until = NULL WHERE hash = @hash AND held_until = @heldUntil AND used_at IS NULL`),
     insertKey: db.prepare(`INSERT INTO api_keys (id, dialect, key_hash, created_at) VALUES (?, ?, ?, ?)`),
     keyByHash: db.prepare(`SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`),
     listKeys: db.prepare(`SELECT id, dialect, created_at, revoked_at FROM api_keys ORDER BY created_at`),
@@ -84,15 +89,29 @@ export function openSqliteStore(path: string): Store {
   );
 
   const addToken = db.transaction((token: Parameters<Store['addResetToken']>[0]) => {
-    sql.revokeTokens.run(token.createdAt.getTime(), token.userId);
-    sql.insertToken.run({ ...token, createdAt: token.createdAt.getTime(), expiresAt: token.expiresAt.getTime() });
+    sql.revokeTokens.run(token.createdAt.getTime(), token.account.id);
+    sql.insertToken.run({
+      hash: token.hash,
+      requestId: token.requestId,
+      accountId: token.account.id,
+      accountEmail: token.account.email,
+      accountName: token.account.name,
+      accountLocale: token.account.locale,
+      origin: token.origin,
+      createdAt: token.createdAt.getTime(),
+      expiresAt: token.expiresAt.getTime(),
+    });
   });
 
-  const complete = db.transaction((reset: Parameters<Store['completeReset']>[0]): 'done' | 'spent' => {
+  const hold = db.transaction((hash: string, now: number, until: number): 'held' | 'busy' | 'spent' => {
+    if (sql.holdToken.run({ hash, now, until }).changes === 1) return 'held';
+    return sql.usable.get({ hash, now }) ? 'busy' : 'spent';
+  });
+
+  const complete = db.transaction((reset: Parameters<Store['completeReset']>[0]): 'done' | 'lost' => {
     const at = reset.at.getTime();
-    if (sql.spendToken.run({ hash: reset.tokenHash, at }).changes !== 1) return 'spent';
-    sql.setPassword.run(reset.passwordHash, at, reset.userId);
-    sql.revokeTokens.run(at, reset.userId);
+    if (sql.spendToken.run({ hash: reset.tokenHash, at, heldUntil: reset.heldUntil.getTime() }).changes !== 1) return 'lost';
+    sql.revokeTokens.run(at, reset.accountId);
     for (const item of reset.outbox) sql.insertItem.run(itemParams(item));
     return 'done';
   });
@@ -133,11 +152,13 @@ export function openSqliteStore(path: string): Store {
     async findUserByEmailKey(emailKey) {
       return toUser(sql.userByEmailKey.get(emailKey) as UserRow | undefined);
     },
-    async findUserById(id) {
-      return toUser(sql.userById.get(id) as UserRow | undefined);
+    async findUsersByIdOrName(idOrName, limit) {
+      const byId = toUser(sql.userById.get(idOrName) as UserRow | undefined);
+      if (byId) return [byId];
+      return (sql.usersByName.all(idOrName.toLowerCase(), limit) as UserRow[]).map((row) => toUser(row)!);
     },
-    async findUserByIdOrName(idOrName) {
-      return toUser(sql.userByIdOrName.get(idOrName, idOrName.toLowerCase(), idOrName) as UserRow | undefined);
+    async setUserPassword(id, passwordHash, at) {
+      return sql.setPassword.run(passwordHash, at.getTime(), id).changes === 1 ? 'done' : 'missing';
     },
     async addResetToken(token) {
       addToken(token);
@@ -145,6 +166,12 @@ export function openSqliteStore(path: string): Store {
     async findResetToken(hash) {
       const row = sql.tokenByHash.get(hash) as TokenRow | undefined;
       return row && toResetToken(row);
+    },
+    async holdResetToken(hash, now, until) {
+      return hold(hash, now.getTime(), until.getTime());
+    },
+    async releaseResetToken(hash, heldUntil) {
+      sql.releaseToken.run(hash, heldUntil.getTime());
     },
     async completeReset(reset) {
       return complete(reset);

@@ -1,0 +1,149 @@
+import type { Account } from './directory.ts';
+import type { DialectName } from './dialects.ts';
+import type { NewOutboxItem, Origin, OutboxItem, OutboxKind, OutboxState } from './outbox-item.ts';
+
+/**
+ * resetd's own durable state, split by concern so each core function names only what it
+ * uses. One implementation per database (src/store/sqlite, src/store/postgres) provides
+ * them all. Every write the request path answers 2xx for is committed before the answer.
+ */
+
+/** The queue of deliveries: reset mail, the password-changed notice, the webhook. */
+export interface OutboxStore {
+  /** The request path's one write: a pending reset item. */
+  addResetRequest(item: NewOutboxItem): Promise<void>;
+  /** Claims due work for one worker: pending items and those whose lease ran out. */
+  claimOutbox(now: Date, leaseUntil: Date, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Records a delivery's outcome. `claim` fences it: only the worker holding the current
+   * claim (same id and attempt) can record, so one whose lease ran out cannot overwrite
+   * the worker that took the item over.
+   */
+  finishOutboxItem(claim: OutboxClaim, state: 'sent' | 'no_account' | 'throttled', at: Date): Promise<void>;
+  /** Gives a failed attempt back: due again at `retryAt`, or dead when `retryAt` is null. */
+  failOutboxItem(claim: OutboxClaim, error: string, retryAt: Date | null): Promise<void>;
+  /** Dead-lettered items, oldest first, for the operator. */
+  listDeadOutboxItems(limit: number): Promise<DeadOutboxItem[]>;
+  /** Puts dead items (these ids, or all when `ids` is null) back in the queue, due `now`. */
+  retryDeadOutboxItems(ids: readonly string[] | null, now: Date): Promise<number>;
+  /** Counts by state, and delivery latencies of mail sent since `since` (newest 10,000). */
+  outboxCounts(since: Date): Promise<OutboxCounts>;
+}
+
+/** Reset tokens: only their SHA-256 is kept; single use; only the newest of an account works. */
+export interface TokenStore {
+  /** Stores a token and revokes the account's older unused tokens: only the newest link works. */
+  addResetToken(token: NewResetToken): Promise<void>;
+  findResetToken(hash: string): Promise<ResetToken | undefined>;
+  /**
+   * Holds a usable token for one completion until `until`, while the directory sets the
+   * password: a racing completion with the same token finds it 'busy'. 'spent' when the
+   * token is used, revoked or expired at `now`.
+   */
+  holdResetToken(hash: string, now: Date, until: Date): Promise<'held' | 'busy' | 'spent'>;
+  /** Lets go of a hold (the directory refused or was down): the link works again. */
+  releaseResetToken(hash: string, heldUntil: Date): Promise<void>;
+  /**
+   * After the directory set the password: spends the held token, revokes the account's
+   * other tokens and queues the outbox items, in one transaction. 'lost' when this
+   * completion no longer holds the token (its hold ran out and another took it).
+   */
+  completeReset(reset: CompletedReset): Promise<'done' | 'lost'>;
+}
+
+/** resetd's own accounts, for the builtin directory (DIRECTORY=builtin). */
+export interface UserStore {
+  addUser(user: NewUser): Promise<'added' | 'exists'>;
+  findUserByEmailKey(emailKey: string): Promise<Account | undefined>;
+  /** For maiascore's `id`: the account with this id, else those whose name matches case-insensitively (at most `limit`). */
+  findUsersByIdOrName(idOrName: string, limit: number): Promise<Account[]>;
+  /** Sets the password hash of an enabled account; 'missing' when there is none with this id. */
+  setUserPassword(id: string, passwordHash: string, at: Date): Promise<'done' | 'missing'>;
+}
+
+/** API keys, stored hashed, each scoped to one dialect. */
+export interface ApiKeyStore {
+  addApiKey(key: ApiKey & { createdAt: Date }): Promise<void>;
+  /** Live and revoked keys, without their hashes. */
+  listApiKeys(): Promise<{ id: string; dialect: DialectName; createdAt: Date; revokedAt: Date | null }[]>;
+  /** 'revoked', or 'unknown' when there is no live key with this id. */
+  revokeApiKey(id: string, at: Date): Promise<'revoked' | 'unknown'>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKey | undefined>;
+}
+
+/** CAPTCHA tickets: each answer works once. */
+export interface CaptchaStore {
+  /** Keeps a CAPTCHA ticket's answer until it expires (and forgets expired ones). */
+  addCaptchaTicket(ticket: { hash: string; answer: string; expiresAt: Date }, now: Date): Promise<void>;
+  /** Removes and returns a ticket: each works once, whether the answer was right or not. */
+  takeCaptchaTicket(hash: string): Promise<{ answer: string; expiresAt: Date } | undefined>;
+}
+
+/** The whole store, as src/main.ts opens it. */
+export interface Store extends OutboxStore, TokenStore, UserStore, ApiKeyStore, CaptchaStore {
+  /** Throws when the store cannot answer (health checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NewUser extends Account {
+  /** NFC + case-folded email; unique, so one mailbox is one account. */
+  emailKey: string;
+  passwordHash: string | null;
+  createdAt: Date;
+}
+
+export interface ApiKey {
+  id: string;
+  dialect: DialectName;
+  /** SHA-256 of the key: the key itself is shown once and never stored. */
+  keyHash: string;
+}
+
+export interface NewResetToken {
+  /** SHA-256 of the token: the token exists only in the mail. */
+  hash: string;
+  requestId: string;
+  /** The account as the directory reported it when the mail was sent; its id keys the token. */
+  account: Pick<Account, 'id' | 'email' | 'name' | 'locale'>;
+  /** Where the request came from; the completion answers in its words. */
+  origin: Origin;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface ResetToken extends NewResetToken {
+  usedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** One completed reset, written at once or not at all. */
+export interface CompletedReset {
+  tokenHash: string;
+  /** The hold this completion took (holdResetToken's `until`): it fences the write. */
+  heldUntil: Date;
+  accountId: string;
+  at: Date;
+  /** The notice and the webhook, delivered by the worker. */
+  outbox: NewOutboxItem[];
+}
+
+/** Which claim of an outbox item a worker holds. */
+export type OutboxClaim = Pick<OutboxItem, 'id' | 'attempts'>;
+
+export interface DeadOutboxItem {
+  id: string;
+  kind: OutboxKind;
+  origin: Origin;
+  createdAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface OutboxCounts {
+  byState: Record<OutboxState, number>;
+  /** Requests that needed more than one attempt. */
+  retried: number;
+  /** Milliseconds from acceptance to the SMTP server's acceptance, for recent sent mail. */
+  latenciesMs: number[];
+}
