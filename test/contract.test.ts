@@ -4,6 +4,8 @@ import { contractFetch, documentedResponses, exercised } from './support/contrac
 import type { TestResetd } from './support/resetd.ts';
 import { ADMIN_TOKEN, seed, startTestResetd } from './support/resetd.ts';
 import { requestLink } from './support/tokens.ts';
+import type { DirectoryReceiver } from './support/directory-receiver.ts';
+import { startDirectoryReceiver } from './support/directory-receiver.ts';
 
 /**
  * Every operation × every status its spec documents, over real HTTP, each response
@@ -11,13 +13,18 @@ import { requestLink } from './support/tokens.ts';
  * never produced here.
  */
 
-type Instance = 'main' | 'off' | 'broken' | 'limited' | 'busy';
+type Instance = 'main' | 'off' | 'broken' | 'limited' | 'busy' | 'directory';
 const instances = {} as Record<Instance, TestResetd>;
 const keys = {} as Record<Instance, Awaited<ReturnType<typeof seed>>>;
 const KNOWN = 'known@example.com';
 const COMPLETER = 'completer@example.com';
 const UNKNOWN_TOKEN = 'A'.repeat(43);
 const GOOD = 'correct horse battery staple';
+// The application behind the http directory refuses one password and is down for another.
+const REFUSED = 'the application refuses this one';
+const DOWN = 'the application is down for this one';
+const DIRECTORY_SECRET = 'contract-directory-secret';
+let receiver: DirectoryReceiver;
 
 beforeAll(async () => {
   instances.main = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1000' });
@@ -46,6 +53,14 @@ beforeAll(async () => {
     SMTP_URL: 'smtp://127.0.0.1:9',
     RESETD_WORKER: 'off',
   });
+  // Accounts in the application, reached through signed callbacks.
+  receiver = await startDirectoryReceiver(DIRECTORY_SECRET);
+  receiver.answer = ({ payload }) => {
+    if (payload.action === 'find') return payload.identifier === COMPLETER ? { status: 200, json: { id: 'app-7', email: COMPLETER } } : { status: 404 };
+    if (payload.password === REFUSED) return { status: 422, json: { reasons: ['You used this password before.'] } };
+    return payload.password === DOWN ? { status: 503 } : { status: 204 };
+  };
+  instances.directory = await startTestResetd({ DIRECTORY: 'http', DIRECTORY_URL: receiver.url, DIRECTORY_SECRET, RATE_LIMIT_RESET_FAILURES: '1000' });
   // A store that has gone away after start.
   instances.broken = await startTestResetd({ RESETD_WORKER: 'off' });
   keys.broken = await seed(instances.broken.url, [KNOWN]);
@@ -54,6 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(Object.values(instances).map((instance) => instance?.dispose()));
+  await receiver?.close();
 });
 
 const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
@@ -212,6 +228,8 @@ const cases: Case[] = [
   { name: 'page form with a spent token', prepare: 'spent-token', path: '/reset', init: (_k, v) => form({ token: v.token, password: GOOD, password_confirm: GOOD }), status: 410 },
   { name: 'page form too large', path: '/reset', init: form({ token: 'x', password: big, password_confirm: big }), status: 413 },
   { name: 'page form as JSON', path: '/reset', init: json({ token: 'x', password: GOOD, password_confirm: GOOD }), status: 415 },
+  { name: 'page form, the application refuses', on: 'directory', prepare: 'fresh-token', path: '/reset', init: (_k, v) => form({ token: v.token, password: REFUSED, password_confirm: REFUSED }), status: 400, check: (r) => expect(r.text).toContain('You used this password before.') },
+  { name: 'page form, the application is down', on: 'directory', prepare: 'fresh-token', path: '/reset', init: (_k, v) => form({ token: v.token, password: DOWN, password_confirm: DOWN }), status: 503, check: (r) => { isPage(r); expect(r.text).toContain('this link still works'); } },
   { name: 'page form past the failure limit', on: 'limited', path: '/reset', init: form({ token: UNKNOWN_TOKEN, password: GOOD, password_confirm: GOOD }), status: 429 },
   { name: 'page asks for a new link', path: '/reset/request', init: form({ email: KNOWN }), status: 200, check: (r) => expect(r.text).toContain('Check your inbox') },
   { name: 'page new link for a malformed address', path: '/reset/request', init: form({ email: 'not an address' }), status: 400 },
@@ -233,6 +251,9 @@ const cases: Case[] = [
   { name: 'complete too large', path: '/api/reset/complete', init: json({ token: 'x', password: big }), status: 413 },
   { name: 'complete as a form', path: '/api/reset/complete', init: form({ token: 'x', password: GOOD }), status: 415 },
   { name: 'complete with a weak password', prepare: 'fresh-token', path: '/api/reset/complete', init: (_k, v) => json({ token: v.token, password: 'short' }), status: 422, check: (r) => expect(r.json.errors.map((e: { code: string }) => e.code)).toContain('too-short') },
+  { name: 'complete, the application refuses', on: 'directory', prepare: 'fresh-token', path: '/api/reset/complete', init: (_k, v) => json({ token: v.token, password: REFUSED }), status: 422, check: (r) => expect(r.json.errors).toEqual([{ code: 'refused', message: 'You used this password before.' }]) },
+  { name: 'complete, the application is down', on: 'directory', prepare: 'fresh-token', path: '/api/reset/complete', init: (_k, v) => json({ token: v.token, password: DOWN }), status: 503, check: (r) => expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0) },
+  { name: 'add a user when accounts live in the application', on: 'directory', path: '/admin/users', init: json({ email: 'new@example.com' }, admin), status: 409 },
   { name: 'complete past the failure limit', on: 'limited', path: '/api/reset/complete', init: json({ token: UNKNOWN_TOKEN, password: GOOD }), status: 429 },
   // Unleash's completion
   { name: 'unleash validate', prepare: 'fresh-token', path: (_i, v) => `/auth/reset/validate?token=${v.token}`, status: 200, check: (r) => expect(r.json.email).toBe(COMPLETER) },
@@ -242,12 +263,16 @@ const cases: Case[] = [
   { name: 'unleash password', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 200, check: (r) => expect(r.text).toBe('') },
   { name: 'unleash password too weak', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: 'short' }), status: 400 },
   { name: 'unleash password with a spent token', prepare: 'spent-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 401 },
+  { name: 'unleash password, the application refuses', on: 'directory', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: REFUSED }), status: 400, check: (r) => expect(r.json.details).toEqual([{ message: 'You used this password before.' }]) },
+  { name: 'unleash password, the application is down', on: 'directory', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: DOWN }), status: 503, check: (r) => expect(r.json.name).toBe('ServiceUnavailableError') },
   { name: 'unleash password too large', path: '/auth/reset/password', init: json({ token: 'x', password: big }), status: 413 },
   { name: 'unleash password as a form', path: '/auth/reset/password', init: form({ token: 'x', password: GOOD }), status: 415 },
   { name: 'unleash password past the failure limit', on: 'limited', path: '/auth/reset/password', init: json({ token: UNKNOWN_TOKEN, password: GOOD }), status: 429 },
   // Cloudreve's completion
   { name: 'cloudreve reset', prepare: 'fresh-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: GOOD, secret: v.token }), status: 200, check: (r) => expect(r.json).toEqual({ code: 0, msg: '' }) },
   { name: 'cloudreve reset with a spent secret', prepare: 'spent-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: GOOD, secret: v.token }), status: 200, check: (r) => expect(r.json.code).toBe(40029) },
+  { name: 'cloudreve reset, the application refuses', on: 'directory', prepare: 'fresh-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: REFUSED, secret: v.token }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 40001, msg: 'You used this password before.' }) },
+  { name: 'cloudreve reset, the application is down', on: 'directory', prepare: 'fresh-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: DOWN, secret: v.token }), status: 200, check: (r) => expect(r.json.code).toBe(50001) },
   { name: 'cloudreve reset too large', path: '/api/v4/user/reset/usr_x', init: patch({ password: big, secret: 'x' }), status: 413 },
   { name: 'cloudreve reset past the failure limit', on: 'limited', path: '/api/v4/user/reset/usr_x', init: patch({ password: GOOD, secret: UNKNOWN_TOKEN }), status: 429 },
 ];
