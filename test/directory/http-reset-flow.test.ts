@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DirectoryReceiver } from '../support/directory-receiver.ts';
+import { startDirectoryReceiver } from '../support/directory-receiver.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { postJson } from '../support/tokens.ts';
+import { until } from '../support/waiting.ts';
+
+/**
+ * A reset through resetd with the accounts in the application (DIRECTORY=http): resetd
+ * asks the application who an address belongs to, mails that account in its language, and
+ * hands the new password to the application, whose answer decides.
+ */
+const SECRET = 'http-flow-directory-secret';
+const GOOD = 'correct horse battery staple';
+let receiver: DirectoryReceiver;
+let resetd: TestResetd;
+
+interface AppAccount {
+  id: string;
+  email: string;
+  name?: string;
+  locale?: string;
+  disabled?: boolean;
+}
+let accounts: AppAccount[];
+let passwords: Map<string, string>;
+let findsToFail: number;
+
+beforeAll(async () => {
+  receiver = await startDirectoryReceiver(SECRET);
+  receiver.answer = ({ payload }) => {
+    if (payload.action === 'find') {
+      if (findsToFail > 0) {
+        findsToFail--;
+        return { status: 503 };
+      }
+      const account = accounts.find((a) => a.email.toLowerCase() === payload.identifier || a.id === payload.identifier);
+      return account ? { status: 200, json: account } : { status: 404 };
+    }
+    if (payload.action === 'set-password') {
+      const password = String(payload.password);
+      if (password.includes('refuse')) return { status: 422, json: { reasons: ['Choose a password you have not used before.'] } };
+      passwords.set(String(payload.id), password);
+      return { status: 204 };
+    }
+    return { status: 204 };
+  };
+  resetd = await startTestResetd({ DIRECTORY: 'http', DIRECTORY_URL: receiver.url, DIRECTORY_SECRET: SECRET, RATE_LIMIT_RESET_FAILURES: '1000' });
+});
+afterAll(async () => {
+  await resetd?.dispose();
+  await receiver?.close();
+});
+beforeEach(() => {
+  accounts = [
+    { id: '42', email: 'Ada@Example.com', name: 'Ada Lovelace', locale: 'de' },
+    { id: '43', email: 'grace@example.com' },
+    { id: '44', email: 'banned@example.com', disabled: true },
+  ];
+  passwords = new Map();
+  findsToFail = 0;
+});
+
+const mailsTo = (address: string) => resetd.mailbox!.list().filter((mail) => mail.to === address);
+const forgot = (email: string) => postJson(resetd, '/api/v1/users.forgotPassword', { email });
+const tokenOf = (text: string) => new URL(text.match(/https?:\/\/\S+/)![0]).searchParams.get('token')!;
+
+async function linkFor(address: string): Promise<string> {
+  const seen = new Set(mailsTo(address).map((mail) => mail.id));
+  const fresh = () => mailsTo(address).find((mail) => !seen.has(mail.id) && /token=/.test(mail.text));
+  expect((await forgot(address.toLowerCase())).status).toBe(200);
+  await until(() => fresh() !== undefined);
+  return tokenOf(fresh()!.text);
+}
+
+describe('finding the account in the application', () => {
+  it('mails the account the application names, in its language and by its name', async () => {
+    await linkFor('Ada@Example.com');
+    const mail = mailsTo('Ada@Example.com')[0]!;
+    expect(mail.text).toContain('Hallo Ada Lovelace,');
+    const find = receiver.calls.find((call) => call.payload.action === 'find' && call.payload.identifier === 'ada@example.com');
+    expect(find).toBeDefined();
+  });
+
+  it('an application that is down when the worker asks: the request waits and its mail arrives once it is back', async () => {
+    findsToFail = 3;
+    const before = mailsTo('grace@example.com').length;
+    expect((await forgot('grace@example.com')).status).toBe(200);
+    await until(() => mailsTo('grace@example.com').length > before);
+    expect(findsToFail).toBe(0);
+    const [item] = await resetd.database.query<{ attempts: number; state: string }>(
+      `SELECT attempts, state FROM outbox WHERE kind = 'reset' AND identifier = ? ORDER BY created_at DESC`,
+      'grace@example.com',
+    );
+    expect(item).toEqual({ attempts: 4, state: 'sent' });
+  });
+
+  it('unknown and disabled accounts get the same answer and no mail', async () => {
+    const unknown = await forgot('nobody@example.com');
+    const disabled = await forgot('banned@example.com');
+    expect([unknown.status, disabled.status]).toEqual([200, 200]);
+    expect(await unknown.json()).toEqual(await disabled.json());
+    await until(async () => {
+      const rows = await resetd.database.query<{ state: string }>(`SELECT state FROM outbox WHERE identifier IN ('nobody@example.com', 'banned@example.com')`);
+      return rows.length === 2 && rows.every((row) => row.state === 'no_account');
+    });
+    expect(mailsTo('nobody@example.com').concat(mailsTo('banned@example.com'))).toEqual([]);
+  });
+
+  it('an answer naming an account of another address mails nobody, and the request is kept for a retry', async () => {
+    accounts.push({ id: '45', email: 'victim@example.com' });
+    receiver.answer = ((previous) => (call) =>
+      call.payload.action === 'find' && call.payload.identifier === 'attacker@example.com'
+        ? { status: 200, json: { id: '45', email: 'victim@example.com' } }
+        : previous(call))(receiver.answer);
+    expect((await forgot('attacker@example.com')).status).toBe(200);
+    await until(async () => {
+      const [row] = await resetd.database.query<{ last_error: string | null }>(`SELECT last_error FROM outbox WHERE identifier = 'attacker@example.com'`);
+      return Boolean(row?.last_error);
+    });
+    const [row] = await resetd.database.query<{ state: string; last_error: string }>(`SELECT state, last_error FROM outbox WHERE identifier = 'attacker@example.com'`);
+    expect(['pending', 'sending', 'dead']).toContain(row!.state);
+    expect(row!.last_error).toMatch(/not the one asked for/);
+    expect(mailsTo('victim@example.com')).toEqual([]);
+    expect(mailsTo('attacker@example.com')).toEqual([]);
+  });
+});
+
+describe('setting the password in the application', () => {
+  it('the application receives the new password for its account id; then the link is spent and the notice is mailed', async () => {
+    const token = await linkFor('grace@example.com');
+    const done = await postJson(resetd, '/api/reset/complete', { token, password: GOOD });
+    expect(done.status).toBe(200);
+    expect(passwords.get('43')).toBe(GOOD);
+    expect((await postJson(resetd, '/api/reset/complete', { token, password: `${GOOD} 2` })).status).toBe(410);
+    expect(passwords.get('43')).toBe(GOOD);
+    await until(() => mailsTo('grace@example.com').some((mail) => /changed/i.test(mail.subject)));
+  });
+
+  it('a password the application refuses shows its reasons, and the same link then works', async () => {
+    const token = await linkFor('grace@example.com');
+    const refused = await postJson(resetd, '/api/reset/complete', { token, password: 'please refuse this password' });
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).errors).toEqual([{ code: 'refused', message: 'Choose a password you have not used before.' }]);
+    expect(passwords.has('43')).toBe(false);
+    expect((await postJson(resetd, '/api/reset/complete', { token, password: GOOD })).status).toBe(200);
+    expect(passwords.get('43')).toBe(GOOD);
+  });
+
+  it('an application that cannot be reached: try again in a moment, and the same link then works', async () => {
+    const token = await linkFor('grace@example.com');
+    const answer = receiver.answer;
+    receiver.answer = (call) => (call.payload.action === 'set-password' ? { status: 502 } : answer(call));
+    const down = await postJson(resetd, '/api/reset/complete', { token, password: GOOD });
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('5');
+    receiver.answer = answer;
+    expect((await postJson(resetd, '/api/reset/complete', { token, password: GOOD })).status).toBe(200);
+    expect(passwords.get('43')).toBe(GOOD);
+  });
+
+  it('two completions racing with one link: the application is asked once', async () => {
+    const token = await linkFor('grace@example.com');
+    const before = receiver.calls.filter((call) => call.payload.action === 'set-password').length;
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => postJson(resetd, '/api/reset/complete', { token, password: `${GOOD} ${i}` }).then((r) => r.status)),
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 410)).toHaveLength(5);
+    expect(receiver.calls.filter((call) => call.payload.action === 'set-password').length - before).toBe(1);
+  });
+});
