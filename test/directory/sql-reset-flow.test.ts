@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HashFormat } from '../../src/directory/sql/password-formats.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { seed, startTestResetd } from '../support/resetd.ts';
+import { until } from '../support/waiting.ts';
+import { independentlyVerifies } from './hash-verifiers.ts';
+import type { AppDatabase } from './sql-test-databases.ts';
+import { mysqlApp, OLD_HASH, postgresApp, reachable, sqliteApp, TEST_MYSQL, TEST_POSTGRES } from './sql-test-databases.ts';
+
+/**
+ * A reset through resetd with the accounts in the application's own database
+ * (DIRECTORY=sql): the person asks through a product's endpoint, gets the mail, sets the
+ * password on the reset page, and the application's table then holds a hash of the new
+ * password in the application's format (checked by another implementation), its sessions
+ * ended in the same transaction.
+ */
+const NEW = 'a brand new passphrase 4 ada';
+
+interface Engine {
+  name: AppDatabase['engine'];
+  open: () => Promise<AppDatabase>;
+  hash: HashFormat;
+  up: () => Promise<boolean>;
+}
+const ENGINES: Engine[] = [
+  { name: 'postgres', open: postgresApp, hash: 'bcrypt-sha256', up: () => reachable('postgres', TEST_POSTGRES) },
+  { name: 'mysql', open: mysqlApp, hash: 'bcrypt', up: () => reachable('mysql', TEST_MYSQL) },
+  { name: 'sqlite', open: sqliteApp, hash: 'pbkdf2-sha256', up: async () => true },
+];
+
+for (const engine of ENGINES) {
+  const up = await engine.up();
+  if (!up && process.env.CI === 'true') throw new Error(`${engine.name} is not reachable: CI runs the sql directory on it`);
+  describe.skipIf(!up)(`DIRECTORY=sql on ${engine.name} (${engine.hash})`, () => {
+    let app: AppDatabase;
+    let resetd: TestResetd;
+    let unleashKey: string;
+
+    beforeAll(async () => {
+      app = await engine.open();
+      await app.seed();
+      resetd = await startTestResetd({
+        DIRECTORY: 'sql',
+        DIRECTORY_URL: app.url,
+        DIRECTORY_FIND_SQL: app.findSql,
+        DIRECTORY_SET_PASSWORD_SQL: 'UPDATE users SET password_hash = :password_hash WHERE id = :id',
+        DIRECTORY_AFTER_SET_SQL: 'DELETE FROM sessions WHERE user_id = :id',
+        DIRECTORY_HASH: engine.hash,
+        DIRECTORY_HASH_COST: engine.hash === 'pbkdf2-sha256' ? '600000' : '4',
+        RATE_LIMIT_RESET_FAILURES: '1000',
+      });
+      unleashKey = (await seed(resetd.url, [])).unleash;
+    });
+    afterAll(async () => {
+      await resetd?.dispose();
+      await app?.drop();
+    });
+
+    const mailsTo = (address: string) => resetd.mailbox!.list().filter((mail) => mail.to === address);
+
+    it('the application’s user resets through a product endpoint and the reset page; only the new password then verifies', async () => {
+      const response = await fetch(`${resetd.url}/auth/reset/password-email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: unleashKey },
+        body: JSON.stringify({ email: 'ada.lovelace@example.com' }),
+      });
+      expect(response.status).toBe(200);
+      await until(() => mailsTo('Ada.Lovelace@Example.com').length === 1);
+      const mail = mailsTo('Ada.Lovelace@Example.com')[0]!;
+      expect(mail.text).toContain('Hello Ada,');
+      const link = new URL(mail.text.match(/https?:\/\/\S+/)![0]);
+
+      const page = await fetch(`${resetd.url}/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: link.searchParams.get('token')!, password: NEW, password_confirm: NEW }).toString(),
+      });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Password changed');
+
+      const [row] = await app.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = ?', 1);
+      expect(row!.password_hash).not.toBe(OLD_HASH);
+      expect(await independentlyVerifies(engine.hash, NEW, row!.password_hash)).toBe(true);
+      expect(await independentlyVerifies(engine.hash, 'the old password', row!.password_hash)).toBe(false);
+      // Ada's sessions ended with the change; nobody else's did.
+      expect(await app.query('SELECT token FROM sessions ORDER BY token')).toEqual([{ token: 's3' }]);
+      // Nobody else's password changed.
+      const others = await app.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id <> ?', 1);
+      expect(others.every((other) => other.password_hash === OLD_HASH)).toBe(true);
+    });
+
+    it('a disabled account and an address two accounts share get no mail', async () => {
+      for (const email of ['grace@example.com', 'twin@example.com']) {
+        const response = await fetch(`${resetd.url}/api/v1/users.forgotPassword`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email }),
+        });
+        expect(response.status).toBe(200);
+      }
+      await until(async () => {
+        const rows = await resetd.database.query<{ state: string }>(`SELECT state FROM outbox WHERE identifier IN ('grace@example.com', 'twin@example.com')`);
+        return rows.length === 2 && rows.every((row) => row.state === 'no_account');
+      });
+      expect(resetd.mailbox!.list().filter((mail) => /grace|twin/i.test(mail.to))).toEqual([]);
+    });
+  });
+}
