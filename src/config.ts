@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import proxyaddr from 'proxy-addr';
 import type { DialectName } from './core/dialects.ts';
 import { DIALECTS, isDialect } from './core/dialects.ts';
@@ -15,6 +16,7 @@ import { PRODUCT_NAMES } from './mail/products.ts';
  */
 export interface Config {
   port: number;
+  /** Where to listen: loopback by default without SMTP_URL, every interface with it. */
   host: string;
   publicUrl: string;
   databaseUrl: string;
@@ -29,6 +31,8 @@ export interface Config {
   trustedProxies: readonly string[];
   /** production: no dev mailbox, even without SMTP. */
   production: boolean;
+  /** Mail kept at /dev/mailbox, readable without login: by default only on loopback, without SMTP, outside production. */
+  devMailbox: boolean;
   mailMaxAttempts: number;
   mailRetryBaseMs: number;
   /** How long a worker's claim on a mail holds before another worker may take it over. */
@@ -81,20 +85,26 @@ export function loadConfig(env: Source = process.env): Config {
   };
 
   const port = read('PORT', 8080, integer(0, 65535));
+  const smtp = read<string | null>('SMTP_URL', null, smtpUrl);
+  // Without SMTP the dev mailbox holds the reset links: by default, only this machine may ask.
+  const host = read('HOST', smtp === null ? '127.0.0.1' : '0.0.0.0', (raw) => raw.trim());
+  const production = read('NODE_ENV', false, (raw) => raw.trim().toLowerCase() === 'production');
+  const devMailboxAsked = read<boolean | null>('DEV_MAILBOX', null, onOff);
   const config: Config = {
     port,
-    host: read('HOST', '0.0.0.0', (raw) => raw),
+    host,
     publicUrl: read('PUBLIC_URL', `http://localhost:${port}`, httpUrl),
     databaseUrl: read('DATABASE_URL', 'sqlite:./data/resetd.db', databaseUrl),
     databasePoolSize: read('DATABASE_POOL_SIZE', 10, integer(1, 200)),
-    smtpUrl: read<string | null>('SMTP_URL', null, smtpUrl),
+    smtpUrl: smtp,
     mailFrom: read('MAIL_FROM', 'resetd <no-reply@localhost>', mailFrom),
     adminToken: read<string | null>('RESETD_ADMIN_TOKEN', null, adminToken),
     dialects: read<ReadonlySet<DialectName>>('RESETD_DIALECTS', new Set(DIALECTS), dialectList),
     tokenTtlSeconds: read('RESET_TOKEN_TTL', 1800, integer(60, 86_400)),
     rateLimitIp: read('RATE_LIMIT_IP', 30, integer(0, 1_000_000)),
     trustedProxies: read<readonly string[]>('TRUSTED_PROXIES', [], proxyList),
-    production: read('NODE_ENV', false, (raw) => raw === 'production'),
+    production,
+    devMailbox: devMailboxAsked ?? (smtp === null && isLoopback(host) && !production),
     mailMaxAttempts: read('MAIL_MAX_ATTEMPTS', 8, integer(1, 100)),
     mailRetryBaseMs: read('MAIL_RETRY_BASE_MS', 30_000, integer(10, 3_600_000)),
     mailLeaseMs: read('MAIL_LEASE_MS', 60_000, integer(1_000, 3_600_000)),
@@ -128,6 +138,12 @@ export function loadConfig(env: Source = process.env): Config {
   if (config.webhookUrl !== null && config.webhookSecret === null) {
     problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is (the body is signed with it)');
   }
+  if (devMailboxAsked === true && production) {
+    problems.push('DEV_MAILBOX: must not be on when NODE_ENV=production (it shows reset links to anyone who reaches the port)');
+  }
+  if (devMailboxAsked === true && smtp !== null) {
+    problems.push('DEV_MAILBOX: must not be on when SMTP_URL is set (mail goes to one place: unset one of them)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -138,11 +154,37 @@ export const SETTING_NAMES = [
   'RESETD_DIALECTS', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
-  'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA',
+  'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA', 'DEV_MAILBOX',
   ...DIALECTS.flatMap((dialect) =>
     ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),
   ),
 ];
+
+/**
+ * Why a process about to send mail has nowhere to send it, or null when SMTP_URL or the dev
+ * mailbox takes it. Checked at start, not by loadConfig: the offline CLI commands send no mail.
+ */
+export function mailDestinationProblem(config: Config, role: 'serve' | 'worker'): string | null {
+  if (config.smtpUrl !== null) return null;
+  if (role === 'worker') return 'SMTP_URL: must be set for a separate worker (the dev mailbox lives inside one process)';
+  if (config.devMailbox) return null;
+  if (config.production) return 'SMTP_URL: must be set in production (NODE_ENV=production has no dev mailbox)';
+  if (!isLoopback(config.host)) {
+    return `SMTP_URL: must be set when HOST=${config.host} listens beyond loopback (or set DEV_MAILBOX=on to keep mail in the dev mailbox, readable by anyone who reaches the port)`;
+  }
+  return 'SMTP_URL: must be set when DEV_MAILBOX=off (mail has nowhere else to go)';
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** HOST reaches only this machine: localhost, 127.0.0.0/8 or ::1 (also written IPv4-mapped or in full). */
+export function isLoopback(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
 
 /** Settings that may hold secrets: their values never appear in an error message. */
 const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'WEBHOOK_SECRET', 'WEBHOOK_URL']);

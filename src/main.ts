@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Config } from './config.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, isLoopback, loadConfig, mailDestinationProblem } from './config.ts';
 import { deliverOutboxItem } from './core/deliver-outbox.ts';
 import type { Clock, Store } from './core/ports.ts';
 import { svgCaptchaImages } from './captcha-images.ts';
@@ -48,15 +49,10 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const log = options.log ?? jsonLogger();
   const clock = options.clock ?? systemClock;
   const role = options.role ?? 'serve';
-  if (role === 'worker' && config.smtpUrl === null) {
-    throw new ConfigError(['SMTP_URL: must be set for a separate worker (the dev mailbox lives inside one process)']);
-  }
-  const mailbox = config.smtpUrl === null && !config.production ? createDevMailbox() : null;
-  const transport =
-    config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : mailbox ? devMailboxTransport(mailbox) : null;
-  if (transport === null) {
-    throw new ConfigError(['SMTP_URL: must be set in production (NODE_ENV=production has no dev mailbox)']);
-  }
+  const nowhere = mailDestinationProblem(config, role);
+  if (nowhere !== null) throw new ConfigError([nowhere]);
+  const mailbox = config.smtpUrl === null && config.devMailbox ? createDevMailbox() : null;
+  const transport = config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : devMailboxTransport(mailbox!);
   const store = await openStore(config.databaseUrl, config.databasePoolSize);
   const mailer = createMailer({
     transport,
@@ -132,7 +128,12 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     server.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const local = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  const url = `http://${isIPv6(local) ? `[${local}]` : local}:${port}`;
+  if (mailbox && !isLoopback(config.host)) {
+    // Asked for (DEV_MAILBOX=on): allowed, but whoever reaches the port reads every reset link.
+    log.warn('dev_mailbox.exposed', { warning: 'dev mailbox is reachable from the network', host: config.host, path: '/dev/mailbox' });
+  }
 
   return {
     url,
@@ -153,16 +154,16 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
 export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<void> {
   const log = jsonLogger();
   let config: Config;
+  let resetd: Resetd;
   try {
     config = loadConfig();
+    resetd = await startResetd(config, { log, role });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
+    // A process that cannot start says so in its exit code (2: the settings), so a supervisor
+    // or script sees the failure; its callers keep a started server alive, so it exits here.
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
-  const resetd = await startResetd(config, { log, role });
   log.info('resetd.started', {
     role: role === 'worker' ? 'worker' : config.worker ? 'serve + worker' : 'serve',
     url: resetd.url || undefined,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig, mailDestinationProblem, SETTING_NAMES } from '../src/config.ts';
 
 /** The ConfigError that loading `env` throws; fails the test when loading succeeds. */
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -30,6 +30,8 @@ describe('defaults: resetd starts with no settings at all', () => {
 
   it.each([
     ['PORT', () => config.port, 8080],
+    ['HOST (loopback, without SMTP_URL)', () => config.host, '127.0.0.1'],
+    ['DEV_MAILBOX (on, without SMTP_URL on loopback)', () => config.devMailbox, true],
     ['PUBLIC_URL', () => config.publicUrl, 'http://localhost:8080'],
     ['DATABASE_URL', () => config.databaseUrl, 'sqlite:./data/resetd.db'],
     ['SMTP_URL (the dev mailbox)', () => config.smtpUrl, null],
@@ -112,6 +114,7 @@ describe('a bad value stops resetd with a message naming the setting', () => {
     ['SMTP_URL', 'http://x'],
     ['RESETD_ADMIN_TOKEN', 'short'],
     ['MAIL_FROM', 'resetd <no-reply@localhost'],
+    ['DEV_MAILBOX', 'maybe'],
   ])('%s=%s is refused', (name, value) => {
     const error = configErrorOf({ [name]: value });
     expect(error.problems).toHaveLength(1);
@@ -167,6 +170,70 @@ describe('a bad value stops resetd with a message naming the setting', () => {
   it('an empty variable does not hide the config file', () => {
     const path = configFile({ PORT: 9191 });
     expect(loadConfig({ RESETD_CONFIG: path, PORT: '' }).port).toBe(9191);
+  });
+});
+
+describe('HOST and the dev mailbox: reset links readable without login stay on this machine by default', () => {
+  const SMTP = 'smtp://mail.example.com:587';
+
+  it('with SMTP_URL, HOST defaults to every interface and the dev mailbox is off', () => {
+    expect(loadConfig({ SMTP_URL: SMTP })).toMatchObject({ host: '0.0.0.0', devMailbox: false });
+  });
+
+  it.each(['127.0.0.1', '127.8.9.10', '::1', 'localhost', 'LocalHost', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])('on loopback HOST=%s the dev mailbox is on', (host) => {
+    expect(loadConfig({ HOST: host }).devMailbox).toBe(true);
+  });
+
+  it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'reset.example.com', '128.0.0.1'])('on HOST=%s the dev mailbox is off unless asked for', (host) => {
+    expect(loadConfig({ HOST: host }).devMailbox).toBe(false);
+    expect(loadConfig({ HOST: host, DEV_MAILBOX: 'on' }).devMailbox).toBe(true);
+  });
+
+  it('beyond loopback without SMTP_URL, start is refused naming HOST and SMTP_URL', () => {
+    const problem = mailDestinationProblem(loadConfig({ HOST: '0.0.0.0' }), 'serve');
+    expect(problem).toMatch(/^SMTP_URL: /);
+    expect(problem).toContain('HOST=0.0.0.0');
+    expect(problem).toContain('DEV_MAILBOX=on');
+  });
+
+  it('SMTP_URL, or the dev mailbox when asked for, is somewhere for mail to go', () => {
+    expect(mailDestinationProblem(loadConfig({ HOST: '0.0.0.0', SMTP_URL: SMTP }), 'serve')).toBeNull();
+    expect(mailDestinationProblem(loadConfig({ HOST: '0.0.0.0', DEV_MAILBOX: 'on' }), 'serve')).toBeNull();
+    expect(mailDestinationProblem(loadConfig({}), 'serve')).toBeNull();
+  });
+
+  it('a separate worker needs SMTP_URL even where the dev mailbox is on', () => {
+    expect(mailDestinationProblem(loadConfig({}), 'worker')).toMatch(/^SMTP_URL: must be set for a separate worker/);
+  });
+
+  it('DEV_MAILBOX=off turns it off on loopback too, and then SMTP_URL is required', () => {
+    const config = loadConfig({ DEV_MAILBOX: 'off' });
+    expect(config.devMailbox).toBe(false);
+    expect(mailDestinationProblem(config, 'serve')).toMatch(/^SMTP_URL: .*DEV_MAILBOX=off/);
+  });
+
+  it('DEV_MAILBOX=on in production is refused naming both settings', () => {
+    const error = configErrorOf({ DEV_MAILBOX: 'on', NODE_ENV: 'production' });
+    expect(error.problems).toEqual([expect.stringMatching(/^DEV_MAILBOX: .*NODE_ENV=production/)]);
+  });
+
+  it('DEV_MAILBOX=on beside SMTP_URL is refused naming both settings', () => {
+    expect(configErrorOf({ DEV_MAILBOX: 'on', SMTP_URL: SMTP }).problems).toEqual([expect.stringMatching(/^DEV_MAILBOX: .*SMTP_URL/)]);
+  });
+
+  it.each(['production', 'Production', 'PRODUCTION', ' production', 'production\n'])('NODE_ENV=%j is production: no dev mailbox', (value) => {
+    const config = loadConfig({ NODE_ENV: value });
+    expect(config).toMatchObject({ production: true, devMailbox: false });
+    expect(mailDestinationProblem(config, 'serve')).toMatch(/^SMTP_URL: must be set in production/);
+  });
+
+  it.each(['development', 'test', 'prod', 'productions'])('NODE_ENV=%j is not production', (value) => {
+    expect(loadConfig({ NODE_ENV: value })).toMatchObject({ production: false, devMailbox: true });
+  });
+
+  it('HOST and DEV_MAILBOX are settings a config file may set', () => {
+    expect(SETTING_NAMES).toEqual(expect.arrayContaining(['HOST', 'DEV_MAILBOX']));
+    expect(loadConfig({ RESETD_CONFIG: configFile({ HOST: '0.0.0.0', DEV_MAILBOX: 'on' }) })).toMatchObject({ host: '0.0.0.0', devMailbox: true });
   });
 });
 
