@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createApiKey, revokeApiKey } from './core/api-keys.ts';
 import { DIALECTS, isDialect } from './core/dialects.ts';
 import { listDeadMail, outboxStats, retryDeadMail } from './core/outbox.ts';
-import type { Store } from './core/ports.ts';
+import type { Store } from './core/store.ts';
 import { addUser } from './core/users.ts';
 import { argon2idHasher } from './password-hasher.ts';
 import { openStore } from './store/open-store.ts';
@@ -75,6 +75,11 @@ async function usersAdd(args: readonly string[], out: (line: string) => void, er
     options: { password: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' }, disabled: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('users add takes exactly one EMAIL');
+  const { directory } = loadConfig();
+  if (directory.kind !== 'builtin') {
+    err(`users add: accounts live in the application (DIRECTORY=${directory.kind}); add the user there`);
+    return 1;
+  }
   const outcome = await withStore((store) => addUser({ store, hasher: argon2idHasher, clock }, { email: positionals[0]!, ...values }));
   switch (outcome.kind) {
     case 'added':

@@ -8,6 +8,8 @@ import { PASSWORD_MIN_FLOOR } from './core/password-policy.ts';
 import { DEFAULT_RESET_PATH } from './core/settings.ts';
 import type { Senders } from './mail/mailer.ts';
 import { PRODUCT_NAMES } from './mail/products.ts';
+import type { DirectorySettings } from './directory/directory-settings.ts';
+import { DIRECTORY_SECRET_SETTINGS, DIRECTORY_SETTING_NAMES, readDirectorySettings } from './directory/directory-settings.ts';
 
 /**
  * Every setting, its default, and its check. Settings come from the environment; a JSON
@@ -58,6 +60,8 @@ export interface Config {
   worker: boolean;
   /** Cloudreve's reset request must carry a solved CAPTCHA. */
   cloudreveCaptcha: boolean;
+  /** Where the accounts live, and how to reach them. */
+  directory: DirectorySettings;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +124,7 @@ export function loadConfig(env: Source = process.env): Config {
     rateLimitEmailPerHour: read('RATE_LIMIT_EMAIL_PER_HOUR', 5, integer(0, 10_000)),
     worker: read('RESETD_WORKER', true, onOff),
     cloudreveCaptcha: read('CLOUDREVE_CAPTCHA', false, onOff),
+    directory: readDirectorySettings(source, problems),
   };
   // resetd's own page speaks for the application as a whole: its host name by default.
   config.senders.resetd = {
@@ -155,6 +160,7 @@ export const SETTING_NAMES = [
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
   'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA', 'DEV_MAILBOX',
+  ...DIRECTORY_SETTING_NAMES,
   ...DIALECTS.flatMap((dialect) =>
     ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),
   ),
@@ -187,7 +193,7 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Settings that may hold secrets: their values never appear in an error message. */
-const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'WEBHOOK_SECRET', 'WEBHOOK_URL']);
+const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'WEBHOOK_SECRET', 'WEBHOOK_URL', ...DIRECTORY_SECRET_SETTINGS]);
 
 interface Problem {
   problem: string;

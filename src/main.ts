@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import type { Config } from './config.ts';
 import { ConfigError, isLoopback, loadConfig, mailDestinationProblem } from './config.ts';
 import { deliverOutboxItem } from './core/deliver-outbox.ts';
-import type { Clock, Store } from './core/ports.ts';
+import type { Clock } from './core/ports.ts';
+import type { Store } from './core/store.ts';
 import { svgCaptchaImages } from './captcha-images.ts';
 import { commonPasswordList } from './common-passwords.ts';
 import { createApp } from './http/app.ts';
@@ -23,6 +24,7 @@ import { createWebhookSender } from './mail/webhook-sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
 import { argon2idHasher } from './password-hasher.ts';
 import { openStore } from './store/open-store.ts';
+import { checkDirectorySettings, openDirectory } from './directory/open-directory.ts';
 import { limiterFactoryFor } from './store/rate-limit-backend.ts';
 
 export interface Resetd {
@@ -53,7 +55,10 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   if (nowhere !== null) throw new ConfigError([nowhere]);
   const mailbox = config.smtpUrl === null && config.devMailbox ? createDevMailbox() : null;
   const transport = config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : devMailboxTransport(mailbox!);
+  const directoryProblems = await checkDirectorySettings(config.directory);
+  if (directoryProblems.length > 0) throw new ConfigError(directoryProblems);
   const store = await openStore(config.databaseUrl, config.databasePoolSize);
+  const directory = await openDirectory(config.directory, { store, hasher: argon2idHasher, clock });
   const mailer = createMailer({
     transport,
     senders: config.senders,
@@ -85,7 +90,10 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       leaseMs: config.mailLeaseMs,
       pollMs: 1_000,
       deliver: async (item) => {
-        const outcome = await deliverOutboxItem({ store, mailer, webhook, throttle, clock, settings }, item);
+        const outcome = await deliverOutboxItem({ store, directory, mailer, webhook, throttle, clock, settings }, item);
+        if (outcome.kind === 'no_account' && outcome.ambiguous) {
+          log.warn('directory.ambiguous', { item: item.id, directory: directory.name, matches: outcome.ambiguous });
+        }
         // Logged without the address: the log must not become a list of accounts.
         log.info('outbox.delivery', { item: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
         return outcome;
@@ -97,12 +105,14 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const stopWorkerAndStore = async () => {
     await worker?.stop();
     transport.close();
+    await directory.close();
     await store.close();
   };
   if (role === 'worker') return { url: '', server: null, store, mailbox: null, stop: stopWorkerAndStore };
 
   const app = createApp({
     store,
+    directory,
     clock,
     hasher: argon2idHasher,
     mailbox,
