@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Tests the unleash directory against a real unleash-server on loopback. The server is
+# installed in test/unleash-server (its own package.json and lock file, never a dependency
+# of resetd) the first time, and runs on a fresh database in RESETD_TEST_POSTGRES's server
+# (default postgres://postgres@127.0.0.1:5432), dropped afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d test/unleash-server/node_modules/unleash-server ]; then
+  echo "== installing unleash-server in test/unleash-server"
+  # Scarf (a dependency of Unleash's API docs) would report the install; it is told not to.
+  SCARF_ANALYTICS=false npm ci --prefix test/unleash-server --no-audit --no-fund
+fi
+
+echo "== unleash directory against a real Unleash"
+npx vitest run --config vitest.unleash.config.ts "$@"
