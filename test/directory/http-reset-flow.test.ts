@@ -171,3 +171,47 @@ describe('setting the password in the application', () => {
     expect(receiver.calls.filter((call) => call.payload.action === 'set-password').length - before).toBe(1);
   });
 });
+
+describe('limits and the webhook with the application’s accounts', () => {
+  let limited: TestResetd;
+  let hook: DirectoryReceiver;
+  const HOOK_SECRET = 'http-flow-webhook-secret';
+
+  beforeAll(async () => {
+    hook = await startDirectoryReceiver(HOOK_SECRET);
+    limited = await startTestResetd({
+      DIRECTORY: 'http',
+      DIRECTORY_URL: receiver.url,
+      DIRECTORY_SECRET: SECRET,
+      RATE_LIMIT_EMAIL_PER_MINUTE: '1',
+      WEBHOOK_URL: hook.url,
+      WEBHOOK_SECRET: HOOK_SECRET,
+    });
+  });
+  afterAll(async () => {
+    await limited?.dispose();
+    await hook?.close();
+  });
+
+  it('the per-account mail limit counts the application’s account, however its address is written', async () => {
+    const ask = (email: string) => postJson(limited, '/api/v1/users.forgotPassword', { email });
+    expect((await ask('ada@example.com')).status).toBe(200);
+    expect((await ask('ADA@example.com')).status).toBe(200);
+    await until(async () => {
+      const rows = await limited.database.query<{ state: string }>(`SELECT state FROM outbox WHERE kind = 'reset' ORDER BY created_at`);
+      return rows.length === 2 && rows.every((row) => row.state !== 'pending' && row.state !== 'sending');
+    });
+    const states = await limited.database.query<{ state: string }>(`SELECT state FROM outbox WHERE kind = 'reset' ORDER BY created_at`);
+    expect(states.map((row) => row.state)).toEqual(['sent', 'throttled']);
+    expect(limited.mailbox!.list().filter((mail) => mail.to === 'Ada@Example.com')).toHaveLength(1);
+  });
+
+  it('the webhook names the application’s account id, signed', async () => {
+    const mail = limited.mailbox!.list().find((m) => m.to === 'Ada@Example.com')!;
+    const done = await postJson(limited, '/api/reset/complete', { token: tokenOf(mail.text), password: GOOD });
+    expect(done.status).toBe(200);
+    await until(() => hook.calls.length > 0);
+    expect(hook.calls[0]!.payload).toMatchObject({ event: 'password.changed', userId: '42', email: 'Ada@Example.com' });
+    await until(() => limited.mailbox!.list().some((m) => m.to === 'Ada@Example.com' && /geändert/.test(m.subject)));
+  });
+});
