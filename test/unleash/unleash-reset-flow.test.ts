@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TestResetd } from '../support/resetd.ts';
+import { seed, startTestResetd } from '../support/resetd.ts';
+import type { UnleashServer } from '../support/unleash-server.ts';
+import { startUnleashServer, UNLEASH_START_TIMEOUT_MS } from '../support/unleash-server.ts';
+import { postJson } from '../support/tokens.ts';
+import { until } from '../support/waiting.ts';
+
+/**
+ * The whole flow with a real Unleash as the directory: a user of that Unleash asks for a
+ * reset through resetd's Unleash dialect, follows the mail, and signs in to Unleash with
+ * the new password, and only with it.
+ */
+const OLD = 'Analytical-Engine-1843';
+const NEW = 'Difference-Engine-No-2';
+let unleash: UnleashServer;
+let resetd: TestResetd;
+let key: string;
+
+beforeAll(async () => {
+  unleash = await startUnleashServer();
+  await unleash.createUser({ email: 'ada@example.com', name: 'Ada Lovelace', password: OLD });
+  resetd = await startTestResetd({
+    DIRECTORY: 'unleash',
+    UNLEASH_URL: unleash.url,
+    UNLEASH_API_TOKEN: unleash.adminToken,
+    RESET_PATH_UNLEASH: '/reset-password?token={token}',
+    RATE_LIMIT_RESET_FAILURES: '1000',
+  });
+  key = (await seed(resetd.url, [])).unleash;
+}, UNLEASH_START_TIMEOUT_MS);
+
+afterAll(async () => {
+  await resetd?.dispose();
+  await unleash?.stop();
+});
+
+async function tokenFromMail(email: string): Promise<string> {
+  const seen = new Set(resetd.mailbox!.list().map((mail) => mail.id));
+  const fresh = () => resetd.mailbox!.list().find((mail) => !seen.has(mail.id) && mail.to === email && /token=/.test(mail.text));
+  expect((await postJson(resetd, '/auth/reset/password-email', { email: email.toUpperCase() }, { authorization: key })).status).toBe(200);
+  await until(() => fresh() !== undefined);
+  return new URL(fresh()!.text.match(/https?:\/\/\S+/)![0]).searchParams.get('token')!;
+}
+
+it('a reset through resetd’s Unleash dialect changes the password Unleash checks: the new one signs in, the old one no longer does', async () => {
+  const token = await tokenFromMail('ada@example.com');
+  const validated = await fetch(`${resetd.url}/auth/reset/validate?token=${token}`);
+  expect(validated.status).toBe(200);
+  expect(await validated.json()).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
+
+  // Long enough for resetd, but Unleash wants a capital, a digit and a symbol: its own words come back, and the link still works.
+  const refused = await postJson(resetd, '/auth/reset/password', { token, password: 'only small letters here' });
+  expect(refused.status).toBe(400);
+  const body = (await refused.json()) as { name: string; details: { message: string }[] };
+  expect(body.name).toBe('PasswordPolicyError');
+  expect(body.details.length).toBeGreaterThan(0);
+  expect(body.details.map((detail) => detail.message).join(' ')).toMatch(/upper|number|special/i);
+  expect(await unleash.login('ada@example.com', OLD)).toBe(200);
+
+  const done = await postJson(resetd, '/auth/reset/password', { token, password: NEW });
+  expect(done.status).toBe(200);
+  expect(await unleash.login('ada@example.com', NEW)).toBe(200);
+  expect(await unleash.login('ada@example.com', OLD)).toBe(401);
+  expect((await postJson(resetd, '/auth/reset/password', { token, password: `${NEW}!` })).status).toBe(401);
+});
+
+it('an address Unleash does not know gets the same answer and no mail', async () => {
+  const before = resetd.mailbox!.list().length;
+  const response = await postJson(resetd, '/auth/reset/password-email', { email: 'nobody@example.com' }, { authorization: key });
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({});
+  await until(async () => {
+    const rows = await resetd.database.query<{ state: string }>(`SELECT state FROM outbox WHERE identifier = 'nobody@example.com'`);
+    return rows[0]?.state === 'no_account';
+  });
+  expect(resetd.mailbox!.list().length).toBe(before);
+});
