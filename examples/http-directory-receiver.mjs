@@ -18,7 +18,7 @@ createServer(async (req, res) => {
   const reply = (status, json) => res.writeHead(status, { 'content-type': 'application/json' }).end(json && JSON.stringify(json));
   if (!signed(body, req.headers['resetd-signature'])) return reply(401);
   const { action, identifier, id, password } = JSON.parse(body);
-  const user = users.find((u) => u.email === identifier || u.id === (identifier ?? id));
+  const user = users.find((u) => u.email.toLowerCase() === identifier || u.id === (identifier ?? id));
   if (action === 'ping') return reply(204);
   if (action === 'find') return user ? reply(200, user) : reply(404);
   if (action !== 'set-password' || !user) return reply(404);

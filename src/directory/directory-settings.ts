@@ -10,7 +10,7 @@ export type DirectorySettings = { timeoutMs: number } & (
       findSql: string;
       setPasswordSql: string;
       afterSetSql: string | null;
-      hash: 'bcrypt' | 'argon2id' | 'pbkdf2-sha256' | 'bcrypt-sha256';
+      hash: 'bcrypt' | 'argon2id' | 'pbkdf2-sha256' | 'bcrypt-sha256' | 'cloudreve-sha256';
       hashCost: number | null;
     }
   | { kind: 'http'; url: string; secret: string }
@@ -40,7 +40,7 @@ const ONLY_FOR: Record<string, (typeof DIRECTORY_KINDS)[number][]> = {
   UNLEASH_API_TOKEN: ['unleash'],
 };
 
-const HASHES = ['bcrypt', 'argon2id', 'pbkdf2-sha256', 'bcrypt-sha256'] as const;
+const HASHES = ['bcrypt', 'argon2id', 'pbkdf2-sha256', 'bcrypt-sha256', 'cloudreve-sha256'] as const;
 
 /** Reads the directory settings; the adapters' own checks run when it is opened (see open-directory.ts). */
 export function readDirectorySettings(source: Record<string, string | undefined>, problems: string[]): DirectorySettings {

@@ -4,7 +4,7 @@ import { checkHashSettings, djangoPbkdf2Sha256, HASH_COSTS, HASH_FORMATS, hashPa
 import { independentlyVerifies } from './hash-verifiers.ts';
 
 // Low costs keep the suite quick; the formats' defaults are checked on their own below.
-const TEST_COSTS = { bcrypt: 4, 'bcrypt-sha256': 4, argon2id: 2, 'pbkdf2-sha256': 600_000 } as const;
+const TEST_COSTS = { bcrypt: 4, 'bcrypt-sha256': 4, argon2id: 2, 'pbkdf2-sha256': 600_000, 'cloudreve-sha256': null } as const;
 const PASSWORDS = ['correct horse battery staple', 'pässwört ✓ 密码', '"quotes" $dollars$ \\backslash'];
 
 describe('password formats', () => {
@@ -44,8 +44,16 @@ describe('password formats', () => {
     expect(await djangoPbkdf2Sha256('lètmein', 870_000, 'seasalt')).toBe('pbkdf2_sha256$870000$seasalt$wJSpLMQRQz0Dhj/pFpbyjMj71B2gUYp6HJS5AU+32Ac=');
   });
 
+  it("cloudreve-sha256 is Cloudreve v4's text: a 32-character alphanumeric salt, a colon, the hex SHA-256 of password then salt", async () => {
+    const stored = await hashPassword('cloudreve-sha256', 'pw', null);
+    expect(stored).toMatch(/^[A-Za-z0-9]{32}:[0-9a-f]{64}$/);
+    expect(await hashPassword('cloudreve-sha256', 'pw', null)).not.toBe(stored);
+    expect(checkHashSettings('cloudreve-sha256', 10)).toEqual([expect.stringMatching(/^DIRECTORY_HASH_COST: cloudreve-sha256 has no work factor/)]);
+    expect(checkHashSettings('cloudreve-sha256', null)).toEqual([]);
+  });
+
   it('the defaults: bcrypt 10 as Unleash and Rocket.Chat write, argon2id 2 passes, Django 5.2 iterations', async () => {
-    expect(HASH_COSTS.bcrypt.default).toBe(10);
+    expect(HASH_COSTS.bcrypt!.default).toBe(10);
     expect(await hashPassword('bcrypt', 'pw', null)).toMatch(/^\$2b\$10\$/);
     expect(await hashPassword('bcrypt-sha256', 'pw', null)).toMatch(/^\$2b\$10\$/);
     expect(await hashPassword('argon2id', 'pw', null)).toMatch(/\$v=19\$m=19456,t=2,p=1\$/);
@@ -53,7 +61,7 @@ describe('password formats', () => {
   });
 
   it('settings: an unknown format or a cost out of its range names the setting', () => {
-    expect(checkHashSettings('md5', null)).toEqual([expect.stringMatching(/^DIRECTORY_HASH: must be one of bcrypt, argon2id, pbkdf2-sha256, bcrypt-sha256/)]);
+    expect(checkHashSettings('md5', null)).toEqual([expect.stringMatching(/^DIRECTORY_HASH: must be one of bcrypt, argon2id, pbkdf2-sha256, bcrypt-sha256, cloudreve-sha256/)]);
     expect(checkHashSettings('bcrypt', 3)).toEqual([expect.stringMatching(/^DIRECTORY_HASH_COST: for bcrypt must be a whole number from 4 to 31/)]);
     expect(checkHashSettings('bcrypt-sha256', 32)).toHaveLength(1);
     expect(checkHashSettings('argon2id', 1)).toHaveLength(1);

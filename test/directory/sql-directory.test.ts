@@ -10,7 +10,7 @@ import { independentlyVerifies } from './hash-verifiers.ts';
 import { type AppDatabase, mysqlApp, OLD_HASH, postgresApp, reachable, sqliteApp, TEST_MYSQL, TEST_POSTGRES } from './sql-test-databases.ts';
 
 // Low costs keep the suite quick; the formats themselves are tested in password-formats.test.ts.
-const TEST_COSTS = { bcrypt: 4, 'bcrypt-sha256': 4, argon2id: 2, 'pbkdf2-sha256': 600_000 } as const;
+const TEST_COSTS = { bcrypt: 4, 'bcrypt-sha256': 4, argon2id: 2, 'pbkdf2-sha256': 600_000, 'cloudreve-sha256': null } as const;
 const SET_PASSWORD_SQL = 'UPDATE users SET password_hash = :password_hash WHERE id = :id';
 const END_SESSIONS_SQL = 'DELETE FROM sessions WHERE user_id = :id';
 // Generous against a loaded machine, yet well short of the 5-second sleeps and 50-second lock waits it cuts.
@@ -309,7 +309,7 @@ describe('sql directory settings', () => {
       'DIRECTORY_FIND_SQL: unknown parameter :email (it may use :identifier)',
       'DIRECTORY_SET_PASSWORD_SQL: must use the parameter :id',
       'DIRECTORY_AFTER_SET_SQL: must use the parameter :id',
-      'DIRECTORY_HASH: must be one of bcrypt, argon2id, pbkdf2-sha256, bcrypt-sha256 (got "md5")',
+      'DIRECTORY_HASH: must be one of bcrypt, argon2id, pbkdf2-sha256, bcrypt-sha256, cloudreve-sha256 (got "md5")',
       'DIRECTORY_TIMEOUT_MS: must be a positive number of milliseconds (got 0)',
     ]);
   });

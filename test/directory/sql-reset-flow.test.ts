@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HashFormat } from '../../src/directory/sql/password-formats.ts';
 import type { TestResetd } from '../support/resetd.ts';
@@ -106,3 +110,65 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe("DIRECTORY=sql on Cloudreve v4's own users table (cloudreve-sha256), completed through Cloudreve's endpoint", () => {
+  let dir: string;
+  let app: Database.Database;
+  let resetd: TestResetd;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'resetd-cloudreve-'));
+    app = new Database(join(dir, 'cloudreve.db'));
+    // The columns of Cloudreve v4's users table (ent/migrate/schema.go), as its SQLite default holds them.
+    app.exec(`CREATE TABLE users (id integer PRIMARY KEY AUTOINCREMENT, created_at datetime NOT NULL, updated_at datetime NOT NULL,
+      deleted_at datetime NULL, email text NOT NULL UNIQUE, nick text NOT NULL, password text NULL, status text NOT NULL DEFAULT 'active',
+      storage integer NOT NULL DEFAULT 0, two_factor_secret text NULL, avatar text NULL, settings json NULL, group_users integer NOT NULL DEFAULT 1)`);
+    app.prepare(`INSERT INTO users (created_at, updated_at, email, nick, password, status, settings) VALUES (datetime(), datetime(), ?, ?, ?, ?, ?)`)
+      .run('cloud@example.com', 'Cloud User', 'oldsaltoldsaltoldsaltoldsaltolds:' + '0'.repeat(64), 'active', JSON.stringify({ email_language: 'de' }));
+    resetd = await startTestResetd({
+      DIRECTORY: 'sql',
+      DIRECTORY_URL: `sqlite:${join(dir, 'cloudreve.db')}`,
+      DIRECTORY_FIND_SQL: `SELECT id, email, nick AS name, json_extract(settings, '$.email_language') AS locale, status <> 'active' AS disabled
+                             FROM users WHERE lower(email) = :identifier AND deleted_at IS NULL`,
+      DIRECTORY_SET_PASSWORD_SQL: `UPDATE users SET password = :password_hash, updated_at = CURRENT_TIMESTAMP
+                                     WHERE id = :id AND status = 'active' AND deleted_at IS NULL`,
+      DIRECTORY_HASH: 'cloudreve-sha256',
+      RESET_PATH_CLOUDREVE: '/session/reset?id={user}&secret={token}',
+      RATE_LIMIT_RESET_FAILURES: '1000',
+    });
+  });
+  afterAll(async () => {
+    await resetd?.dispose();
+    app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Cloudreve’s front end resets the password; Cloudreve’s own check accepts the new one only', async () => {
+    const asked = await fetch(`${resetd.url}/api/v4/user/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'Cloud@Example.com', captcha: '', ticket: '' }),
+    });
+    expect(await asked.json()).toEqual({ code: 0, msg: '' });
+    await until(() => resetd.mailbox!.list().some((mail) => mail.to === 'cloud@example.com'));
+    const mail = resetd.mailbox!.list().find((m) => m.to === 'cloud@example.com')!;
+    expect(mail.text).toContain('Hallo Cloud User,');
+    const link = new URL(mail.text.match(/https?:\/\/\S+/)![0]);
+    expect(link.pathname).toBe('/session/reset');
+    const patch = (password: string) =>
+      fetch(`${resetd.url}/api/v4/user/reset/${link.searchParams.get('id')}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password, secret: link.searchParams.get('secret') }),
+      }).then((r) => r.json());
+
+    // Longer than Cloudreve's login accepts: refused in Cloudreve's shape, and the link still works.
+    expect(await patch('x'.repeat(120) + ' and then some more words')).toMatchObject({ code: 40001, msg: expect.stringMatching(/at most 128/) });
+    expect(await patch(NEW)).toEqual({ code: 0, msg: '' });
+
+    const { password } = app.prepare('SELECT password FROM users WHERE email = ?').get('cloud@example.com') as { password: string };
+    expect(password).toMatch(/^[A-Za-z0-9]{32}:[0-9a-f]{64}$/);
+    expect(await independentlyVerifies('cloudreve-sha256', NEW, password)).toBe(true);
+    expect(await independentlyVerifies('cloudreve-sha256', `${NEW} `, password)).toBe(false);
+  });
+});

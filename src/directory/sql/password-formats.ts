@@ -8,7 +8,7 @@ import bcrypt from 'bcrypt';
  * what that application's own login check verifies; all hash on libuv's thread pool, so
  * the event loop keeps serving requests while a password is hashed.
  */
-export const HASH_FORMATS = ['bcrypt', 'argon2id', 'pbkdf2-sha256', 'bcrypt-sha256'] as const;
+export const HASH_FORMATS = ['bcrypt', 'argon2id', 'pbkdf2-sha256', 'bcrypt-sha256', 'cloudreve-sha256'] as const;
 export type HashFormat = (typeof HASH_FORMATS)[number];
 
 export interface CostRule {
@@ -19,7 +19,8 @@ export interface CostRule {
   meaning: string;
 }
 
-export const HASH_COSTS: Readonly<Record<HashFormat, CostRule>> = {
+/** null: the format has no work factor to set. */
+export const HASH_COSTS: Readonly<Record<HashFormat, CostRule | null>> = {
   // 10: what Unleash and Rocket.Chat themselves write. The application checks this hash at
   // every login and some (Meteor, under Rocket.Chat) rewrite a hash whose cost differs from theirs.
   bcrypt: { min: 4, max: 31, default: 10, meaning: 'the log2 of the bcrypt rounds' },
@@ -29,6 +30,8 @@ export const HASH_COSTS: Readonly<Record<HashFormat, CostRule>> = {
   // Django 5.2's default. Django reads the count from the stored text (and rehashes to its
   // own at the next login), so nothing below OWASP's 600,000 is needed for compatibility.
   'pbkdf2-sha256': { min: 600_000, max: 10_000_000, default: 1_000_000, meaning: 'the PBKDF2 iterations' },
+  // Cloudreve v4 checks one salted SHA-256 and nothing stronger (inventory/user.go, CheckPassword).
+  'cloudreve-sha256': null,
 };
 
 const ARGON2_MEMORY_KIB = 19_456;
@@ -46,6 +49,9 @@ export function checkHashSettings(format: unknown, cost: number | null): string[
     return [`DIRECTORY_HASH: must be one of ${HASH_FORMATS.join(', ')} (got ${JSON.stringify(format)})`];
   }
   const rule = HASH_COSTS[format];
+  if (rule === null) {
+    return cost === null ? [] : [`DIRECTORY_HASH_COST: ${format} has no work factor to set; leave it unset (got ${cost})`];
+  }
   if (cost !== null && !(Number.isSafeInteger(cost) && cost >= rule.min && cost <= rule.max)) {
     return [`DIRECTORY_HASH_COST: for ${format} must be a whole number from ${rule.min} to ${rule.max}, ${rule.meaning} (got ${cost})`];
   }
@@ -54,7 +60,7 @@ export function checkHashSettings(format: unknown, cost: number | null): string[
 
 /** The text to store for `password` (already NFC); `cost` null takes the format's default. */
 export async function hashPassword(format: HashFormat, password: string, cost: number | null): Promise<string> {
-  const work = cost ?? HASH_COSTS[format].default;
+  const work = cost ?? HASH_COSTS[format]?.default ?? 0;
   switch (format) {
     case 'bcrypt':
       // `$2b$…`; bcrypt reads the first 72 bytes, as the application's own check does.
@@ -66,6 +72,8 @@ export async function hashPassword(format: HashFormat, password: string, cost: n
       return argon2id(password, work);
     case 'pbkdf2-sha256':
       return djangoPbkdf2Sha256(password, work);
+    case 'cloudreve-sha256':
+      return cloudreveSha256(password);
   }
 }
 
@@ -85,6 +93,21 @@ export async function djangoPbkdf2Sha256(password: string, iterations: number, s
   const key = await pbkdf2Async(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), iterations, 32, 'sha256');
   return `pbkdf2_sha256$${iterations}$${salt}$${key.toString('base64')}`;
 }
+
+/**
+ * Cloudreve v4's `<salt>:<hex SHA-256 of password then salt>`, salt 32 alphanumerics. A
+ * single fast hash is weak against a stolen table; it is written only because it is the
+ * one form Cloudreve's login accepts.
+ */
+export function cloudreveSha256(password: string, salt = randomSalt(32)): string {
+  return `${salt}:${createHash('sha256').update(password + salt, 'utf8').digest('hex')}`;
+}
+
+/**
+ * The longest password a format's application signs in with, in characters: Cloudreve's
+ * login refuses more than 128, so a longer one set here would lock the person out.
+ */
+export const LONGEST_PASSWORD: Partial<Record<HashFormat, number>> = { 'cloudreve-sha256': 128 };
 
 function randomSalt(length: number): string {
   let salt = '';

@@ -1,7 +1,7 @@
 import type { Directory, SetPasswordResult } from '../../core/directory.ts';
 import { accountFromRow } from './account-row.ts';
 import { checkDirectoryUrl, engineOf, openConnections } from './connections.ts';
-import { checkHashSettings, type HashFormat, hashPassword } from './password-formats.ts';
+import { checkHashSettings, type HashFormat, hashPassword, LONGEST_PASSWORD } from './password-formats.ts';
 import { compileStatement } from './statements.ts';
 
 export interface SqlDirectoryOptions {
@@ -59,6 +59,10 @@ export async function openSqlDirectory(options: SqlDirectoryOptions): Promise<Di
       return { kind: 'found', account: accountFromRow(rows[0]) };
     },
     async setPassword(account, password): Promise<SetPasswordResult> {
+      const longest = LONGEST_PASSWORD[options.hash];
+      if (longest !== undefined && [...password].length > longest) {
+        return { kind: 'refused', reasons: [`Use at most ${longest} characters: the application accepts no longer password.`] };
+      }
       try {
         // Hashed before the transaction opens, so no row stays locked while it runs.
         const passwordHash = await hashPassword(options.hash, password, options.hashCost);
