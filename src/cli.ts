@@ -6,7 +6,7 @@ import { DIALECTS, isDialect } from './core/dialects.ts';
 import { listDeadMail, outboxStats, retryDeadMail } from './core/outbox.ts';
 import type { Store } from './core/store.ts';
 import { addUser } from './core/users.ts';
-import { argon2idHasher } from './password-hasher.ts';
+import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
 import { openStore } from './store/open-store.ts';
 
 const USAGE = `usage: resetd <command>

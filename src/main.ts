@@ -7,25 +7,25 @@ import { ConfigError, isLoopback, loadConfig, mailDestinationProblem } from './c
 import { deliverOutboxItem } from './core/deliver-outbox.ts';
 import type { Clock } from './core/ports.ts';
 import type { Store } from './core/store.ts';
-import { svgCaptchaImages } from './captcha-images.ts';
-import { commonPasswordList } from './common-passwords.ts';
+import { svgCaptchaImages } from './captcha-images/svg-captcha-images.ts';
+import { commonPasswordList } from './common-passwords/common-password-list.ts';
 import { createApp } from './http/app.ts';
-import { failureLimiter } from './http/failure-limiter.ts';
+import { failureLimiter } from './limits/failure-limiter.ts';
 import { loadDocsPage } from './http/spec.ts';
-import type { Logger } from './log.ts';
-import { errorField, jsonLogger } from './log.ts';
+import type { Logger } from './log/logger.ts';
+import { errorField, jsonLogger } from './log/logger.ts';
 import type { DevMailbox } from './mail/dev-mailbox.ts';
 import { createDevMailbox } from './mail/dev-mailbox.ts';
-import type { OutboxWorker } from './mail/outbox-worker.ts';
-import { startOutboxWorker } from './mail/outbox-worker.ts';
-import { mailThrottle } from './mail/mail-throttle.ts';
+import type { OutboxWorker } from './worker/outbox-worker.ts';
+import { startOutboxWorker } from './worker/outbox-worker.ts';
+import { mailThrottle } from './limits/mail-throttle.ts';
 import { createMailer } from './mail/mailer.ts';
-import { createWebhookSender } from './mail/webhook-sender.ts';
+import { createWebhookSender } from './webhook/webhook-sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
-import { argon2idHasher } from './password-hasher.ts';
+import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
 import { openStore } from './store/open-store.ts';
 import { checkDirectorySettings, openDirectory } from './directory/open-directory.ts';
-import { limiterFactoryFor } from './store/rate-limit-backend.ts';
+import { limiterFactoryFor } from './limits/limiter-backend.ts';
 
 export interface Resetd {
   /** Where the HTTP role listens; '' for a worker-only process. */

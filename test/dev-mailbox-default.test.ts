@@ -4,7 +4,7 @@ import { connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../src/log.ts';
+import type { Logger } from '../src/log/logger.ts';
 import { freePort } from './support/smtp-sink.ts';
 import { startTestResetd } from './support/resetd.ts';
 

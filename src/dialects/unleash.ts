@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { components } from '../../generated/api.ts';
 import type { Dialect, DialectCompletion, RequestFailure, Reply } from './dialect.ts';
 import { invalidIdentifier, retryAfter } from './dialect.ts';
-import { passwordProblemMessage } from './password-messages.ts';
+import { passwordProblemMessage } from '../messages/password-problems.ts';
 
 type UnleashError = components['schemas']['UnleashError'];
 type Body = components['schemas']['UnleashEmailSchema'];

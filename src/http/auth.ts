@@ -3,7 +3,7 @@ import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { DialectName } from '../core/dialects.ts';
 import { findValidApiKey } from '../core/api-keys.ts';
-import type { Limit } from './rate-limits.ts';
+import type { Limit } from '../limits/rate-limits.ts';
 import type { Store } from '../core/store.ts';
 
 /**

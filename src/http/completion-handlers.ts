@@ -9,11 +9,11 @@ import { requestReset } from '../core/request-reset.ts';
 import { retryAfter } from '../dialects/dialect.ts';
 import type { Reply } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
-import { passwordProblemMessage } from '../dialects/password-messages.ts';
+import { passwordProblemMessage } from '../messages/password-problems.ts';
 import { problem } from './problem.ts';
 import type { AnyReply } from './reply.ts';
-import type { PageContext } from './reset-pages.ts';
-import * as pages from './reset-pages.ts';
+import type { PageContext } from '../pages/reset-pages.ts';
+import * as pages from '../pages/reset-pages.ts';
 
 export interface CompletionDeps extends CompleteResetDeps {
   store: Store;

@@ -12,7 +12,7 @@ import { addUser } from '../core/users.ts';
 import type { Dialect } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
 import type { DevMailbox } from '../mail/dev-mailbox.ts';
-import { mailboxListPage, mailboxMessagePage } from '../mail/dev-mailbox-pages.ts';
+import { mailboxListPage, mailboxMessagePage } from '../pages/dev-mailbox-pages.ts';
 import type { CompletionDeps } from './completion-handlers.ts';
 import { completionHandlers } from './completion-handlers.ts';
 import type { AnyReply } from './reply.ts';

@@ -2,8 +2,8 @@ import type { Dialect, RequestFailure } from '../dialects/dialect.ts';
 import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
 import { resetdFailure } from './problem.ts';
 import type { AnyReply } from './reply.ts';
-import type { PageContext } from './reset-pages.ts';
-import { addressRefusedPage, linkNotValidPage, tooManyFailuresPage } from './reset-pages.ts';
+import type { PageContext } from '../pages/reset-pages.ts';
+import { addressRefusedPage, linkNotValidPage, tooManyFailuresPage } from '../pages/reset-pages.ts';
 
 /** Who answers the failures of an operation, in which shape: a dialect, resetd's problem details, or a page. */
 export interface Owner {

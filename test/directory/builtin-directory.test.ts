@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/log.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { seed, startTestResetd } from '../support/resetd.ts';
 import { addUser, postJson } from '../support/tokens.ts';

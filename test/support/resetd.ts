@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.ts';
 import type { Resetd, StartOptions } from '../../src/main.ts';
 import { startResetd } from '../../src/main.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/log/logger.ts';
 import type { TestDatabase } from './test-store.ts';
 import { newTestDatabase } from './test-store.ts';
 

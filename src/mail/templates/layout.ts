@@ -1,10 +1,9 @@
+import { escapeHtml } from '../../html/escape-html.ts';
+
 /**
  * The HTML frame every mail shares: one table, inline styles only (clients strip <style>
  * and block remote content), no images. Every interpolated value is escaped by the caller.
  */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export const STYLE = {
   paragraph: 'margin:0 0 16px;',

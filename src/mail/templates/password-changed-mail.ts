@@ -1,4 +1,5 @@
-import { escapeHtml, htmlMail, STYLE } from './layout.ts';
+import { escapeHtml } from '../../html/escape-html.ts';
+import { htmlMail, STYLE } from './layout.ts';
 import type { RenderedMail } from './layout.ts';
 import { formatMoment, wordsFor } from './words.ts';
 

@@ -1,5 +1,5 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import type { LimiterFactory } from '../store/rate-limit-backend.ts';
+import type { LimiterFactory } from './limiter-backend.ts';
 
 /** The answer of a limit: go on, or wait. */
 export type LimitResult = { ok: true } | { ok: false; retryAfterSeconds: number; limit: number; resetAt: Date };

@@ -1,5 +1,5 @@
-import type { DevMailbox, DevMessage } from './dev-mailbox.ts';
-import { escapeHtml } from './templates/layout.ts';
+import type { DevMailbox, DevMessage } from '../mail/dev-mailbox.ts';
+import { escapeHtml } from '../html/escape-html.ts';
 
 /** The HTML pages of /dev/mailbox: a list, newest first, and one message with its links live. */
 

@@ -1,7 +1,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { MailThrottle } from '../core/ports.ts';
-import type { LimiterFactory } from '../store/rate-limit-backend.ts';
+import type { LimiterFactory } from './limiter-backend.ts';
 
 /** At most `perMinute` and `perHour` reset mails per account (0: no cap on that window). */
 export function mailThrottle(limiters: LimiterFactory, perMinute: number, perHour: number): MailThrottle {

@@ -1,5 +1,5 @@
 import svgCaptcha from 'svg-captcha';
-import type { CaptchaImages } from './core/ports.ts';
+import type { CaptchaImages } from '../core/ports.ts';
 
 /**
  * CAPTCHA images drawn by svg-captcha, here, with no third-party service: five characters

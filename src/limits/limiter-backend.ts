@@ -1,7 +1,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Store } from '../core/store.ts';
-import type { PostgresStore } from './postgres/postgres-store.ts';
+import type { PostgresStore } from '../store/postgres/postgres-store.ts';
 
 export interface LimiterOptions {
   /** Keeps this limiter's counters apart from the others'. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { passwordProblemMessage } from '../dialects/password-messages.ts';
+import { passwordProblemMessage } from '../messages/password-problems.ts';
 import type { PasswordProblem } from '../core/password-policy.ts';
-import { escapeHtml } from '../mail/templates/layout.ts';
-import type { HtmlReply } from './reply.ts';
+import { escapeHtml } from '../html/escape-html.ts';
+import type { HtmlReply } from '../http/reply.ts';
 
 /**
  * The reset page: plain HTML forms that work without JavaScript, labelled fields, errors

@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import type { PasswordHasher } from './core/ports.ts';
+import type { PasswordHasher } from '../core/ports.ts';
 
 /**
  * argon2id with the OWASP-recommended minimum (19 MiB, 2 passes, 1 lane). The binding

@@ -1,5 +1,5 @@
 import type { FailureLimiter } from '../core/ports.ts';
-import type { LimiterFactory } from '../store/rate-limit-backend.ts';
+import type { LimiterFactory } from './limiter-backend.ts';
 
 /** Failed token checks per client IP over a window: past the limit, that IP waits. */
 export function failureLimiter(limiters: LimiterFactory, points: number, windowSeconds: number): FailureLimiter {

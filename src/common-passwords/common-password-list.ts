@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import type { CommonPasswords } from './core/ports.ts';
+import type { CommonPasswords } from '../core/ports.ts';
 
 /**
  * The passwords attackers try first: zxcvbn-ts's list of about 49,000 common and breached
