@@ -230,124 +230,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users.forgotPassword": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Forgot Password
-         * @description Asks for an email with a link to reset the password of the account with this
-         *     address. No authentication. The answer is the same whether or not the address is
-         *     registered; the mail is sent in the background.
-         *
-         *     When the Rocket.Chat dialect is switched off (`RESETD_DIALECTS` without
-         *     `rocketchat`), the endpoint answers as Rocket.Chat does with its `PasswordReset`
-         *     setting off: `400` "Password reset is not enabled".
-         */
-        post: operations["rocketchatForgotPassword"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/forgot-password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Password reset
-         * @description Sends the reset password email link to the account named by `id` (its id,
-         *     username or email). The answer is the same whether or not the account exists; the
-         *     mail is sent in the background.
-         *
-         *     When the maiascore dialect is switched off, the endpoint answers `404`.
-         */
-        post: operations["maiascoreForgotPassword"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/reset/password-email": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reset password
-         * @description Requests a password reset email for the user. This email can be used to reset the
-         *     password for a user that has forgotten their password. The answer is the same
-         *     whether or not the address is registered; the mail is sent in the background.
-         */
-        post: operations["unleashSendResetPasswordEmail"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/reset/validate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Validate a reset token
-         * @description As Unleash's front end calls it when its reset page opens: which user the token
-         *     belongs to. The reset token is the credential; no API token is needed. Checking does
-         *     not spend the token. Failed checks are limited per client IP.
-         */
-        get: operations["unleashValidateResetToken"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/reset/password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reset password with a token
-         * @description As Unleash's front end calls it: sets the new password with the token from the mail.
-         *     The token is spent; every other outstanding token of the user is revoked. A
-         *     password the application refuses (with `DIRECTORY=unleash`, Unleash's own password
-         *     rules) is `400` with its reasons as `details`; when the directory cannot be reached,
-         *     `503`. Either way the token still works.
-         */
-        post: operations["unleashResetPassword"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v4/user/reset": {
         parameters: {
             query?: never;
@@ -429,6 +311,30 @@ export interface paths {
         patch: operations["cloudreveResetPassword"];
         trace?: never;
     };
+    "/auth/forgot-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Password reset
+         * @description Sends the reset password email link to the account named by `id` (its id,
+         *     username or email). The answer is the same whether or not the account exists; the
+         *     mail is sent in the background.
+         *
+         *     When the maiascore dialect is switched off, the endpoint answers `404`.
+         */
+        post: operations["maiascoreForgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/password/reset.json": {
         parameters: {
             query?: never;
@@ -445,6 +351,100 @@ export interface paths {
         get: operations["quickbloxResetPassword"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users.forgotPassword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Forgot Password
+         * @description Asks for an email with a link to reset the password of the account with this
+         *     address. No authentication. The answer is the same whether or not the address is
+         *     registered; the mail is sent in the background.
+         *
+         *     When the Rocket.Chat dialect is switched off (`RESETD_DIALECTS` without
+         *     `rocketchat`), the endpoint answers as Rocket.Chat does with its `PasswordReset`
+         *     setting off: `400` "Password reset is not enabled".
+         */
+        post: operations["rocketchatForgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reset/password-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset password
+         * @description Requests a password reset email for the user. This email can be used to reset the
+         *     password for a user that has forgotten their password. The answer is the same
+         *     whether or not the address is registered; the mail is sent in the background.
+         */
+        post: operations["unleashSendResetPasswordEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reset/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Validate a reset token
+         * @description As Unleash's front end calls it when its reset page opens: which user the token
+         *     belongs to. The reset token is the credential; no API token is needed. Checking does
+         *     not spend the token. Failed checks are limited per client IP.
+         */
+        get: operations["unleashValidateResetToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reset/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset password with a token
+         * @description As Unleash's front end calls it: sets the new password with the token from the mail.
+         *     The token is spent; every other outstanding token of the user is revoked. A
+         *     password the application refuses (with `DIRECTORY=unleash`, Unleash's own password
+         *     rules) is `400` with its reasons as `details`; when the directory cannot be reached,
+         *     `503`. Either way the token still works.
+         */
+        post: operations["unleashResetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -534,73 +534,6 @@ export interface components {
             /** @description The secret, shown only once. */
             key: string;
         };
-        RocketchatForgotPasswordRequest: {
-            /**
-             * @description The email to send password reset link.
-             * @example email@rocket.cat
-             */
-            email: string;
-        };
-        RocketchatSuccess: {
-            /** @constant */
-            success: true;
-            /** @constant */
-            status: "success";
-        };
-        RocketchatError: {
-            /** @constant */
-            success: false;
-            /** @description What was wrong, in words. */
-            error: string;
-            /** @description A machine-readable error name, where Rocket.Chat gives one. */
-            errorType?: string;
-        };
-        MaiascoreForgotPasswordRequest: {
-            /**
-             * @description The account's id, username or email.
-             * @example user@example.com
-             */
-            id: string;
-        };
-        MaiascoreResult: {
-            /** @description The HTTP status, repeated. */
-            code: number;
-            /** @description `OK`, or `Error - ` followed by what went wrong. */
-            message: string;
-        };
-        /** @description emailSchema */
-        UnleashEmailSchema: {
-            /**
-             * @description The email address
-             * @example test@example.com
-             */
-            email: string;
-        };
-        /** @description The user a reset token belongs to (a subset of Unleash's tokenUserSchema). */
-        UnleashTokenUser: {
-            id: string;
-            email: string;
-            name?: string;
-        };
-        UnleashResetPassword: {
-            token: string;
-            password: string;
-        };
-        UnleashEmptyResponse: Record<string, never>;
-        /** @description Unleash's error body. */
-        UnleashError: {
-            /**
-             * Format: uuid
-             * @description An id for this occurrence of the error.
-             */
-            id: string;
-            /** @description The error's name, such as `BadDataError` or `ContentTypeError`. */
-            name: string;
-            message: string;
-            details?: {
-                message: string;
-            }[];
-        };
         CloudreveCaptchaResponse: components["schemas"]["CloudreveResponse"] & {
             data: {
                 /** @description The CAPTCHA image as a data URI (SVG). */
@@ -653,11 +586,78 @@ export interface components {
              */
             correlation_id?: string | null;
         };
+        MaiascoreForgotPasswordRequest: {
+            /**
+             * @description The account's id, username or email.
+             * @example user@example.com
+             */
+            id: string;
+        };
+        MaiascoreResult: {
+            /** @description The HTTP status, repeated. */
+            code: number;
+            /** @description `OK`, or `Error - ` followed by what went wrong. */
+            message: string;
+        };
         QuickbloxErrors: {
             /** @description Messages by field; `base` for those about the request as a whole. */
             errors: {
                 [key: string]: string[];
             };
+        };
+        RocketchatForgotPasswordRequest: {
+            /**
+             * @description The email to send password reset link.
+             * @example email@rocket.cat
+             */
+            email: string;
+        };
+        RocketchatSuccess: {
+            /** @constant */
+            success: true;
+            /** @constant */
+            status: "success";
+        };
+        RocketchatError: {
+            /** @constant */
+            success: false;
+            /** @description What was wrong, in words. */
+            error: string;
+            /** @description A machine-readable error name, where Rocket.Chat gives one. */
+            errorType?: string;
+        };
+        /** @description emailSchema */
+        UnleashEmailSchema: {
+            /**
+             * @description The email address
+             * @example test@example.com
+             */
+            email: string;
+        };
+        /** @description The user a reset token belongs to (a subset of Unleash's tokenUserSchema). */
+        UnleashTokenUser: {
+            id: string;
+            email: string;
+            name?: string;
+        };
+        UnleashResetPassword: {
+            token: string;
+            password: string;
+        };
+        UnleashEmptyResponse: Record<string, never>;
+        /** @description Unleash's error body. */
+        UnleashError: {
+            /**
+             * Format: uuid
+             * @description An id for this occurrence of the error.
+             */
+            id: string;
+            /** @description The error's name, such as `BadDataError` or `ContentTypeError`. */
+            name: string;
+            message: string;
+            details?: {
+                message: string;
+            }[];
         };
     };
     responses: {
@@ -1244,6 +1244,260 @@ export interface operations {
             404: components["responses"]["MailboxOff"];
         };
     };
+    cloudreveSendResetEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloudreveResetRequest"];
+            };
+        };
+        responses: {
+            /** @description The envelope; `code` 0 means the request was accepted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+            /**
+             * @description The body is larger than resetd accepts (16 KiB). The envelope carries code
+             *     `40001`.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute); `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until the address may try again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+        };
+    };
+    cloudreveGetCaptcha: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The envelope; `data` holds the image and the ticket. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveCaptchaResponse"];
+                };
+            };
+            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute). */
+            429: {
+                headers: {
+                    /** @description Seconds until the address may try again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+        };
+    };
+    cloudreveResetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id, from the link. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloudreveResetPassword"];
+            };
+        };
+        responses: {
+            /** @description The envelope; `code` 0 means the password was changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+            /** @description The body is larger than resetd accepts (16 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+            /** @description Too many failed checks from this address; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until this address may try again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudreveResponse"];
+                };
+            };
+        };
+    };
+    maiascoreForgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaiascoreForgotPasswordRequest"];
+                "application/xml": components["schemas"]["MaiascoreForgotPasswordRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MaiascoreForgotPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaiascoreResult"];
+                };
+            };
+            /** @description Forbidden: this operation requires authentication (a valid Bearer token for the maiascore dialect). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaiascoreResult"];
+                };
+            };
+            /** @description Not found: the resource was not found (the maiascore dialect is switched off). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaiascoreResult"];
+                };
+            };
+            /**
+             * @description Unexpected error: a body that cannot be read or lacks `id` (`400`), a content type
+             *     other than the three above (`415`), a body over the size limit (`413`), too many
+             *     requests from the client address or with the key (`429`, with `Retry-After`), or a
+             *     failure inside resetd (`500`). `code` repeats the HTTP status.
+             */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaiascoreResult"];
+                };
+            };
+        };
+    };
+    quickbloxResetPassword: {
+        parameters: {
+            query: {
+                /**
+                 * @description User's email.
+                 * @example usermail@quickblox.com
+                 */
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response, with an empty body. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error response (no credentials, or credentials resetd does not accept for this dialect). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickbloxErrors"];
+                };
+            };
+            /** @description An error response (the feature is turned off). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description An error response (the email is missing, repeated or not an address). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickbloxErrors"];
+                };
+            };
+            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute) or with this key; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until the client may try again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickbloxErrors"];
+                };
+            };
+            /** @description resetd could not record the request (its store failed); nothing was accepted. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickbloxErrors"];
+                };
+            };
+        };
+    };
     rocketchatForgotPassword: {
         parameters: {
             query?: never;
@@ -1317,64 +1571,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RocketchatError"];
-                };
-            };
-        };
-    };
-    maiascoreForgotPassword: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MaiascoreForgotPasswordRequest"];
-                "application/xml": components["schemas"]["MaiascoreForgotPasswordRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["MaiascoreForgotPasswordRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MaiascoreResult"];
-                };
-            };
-            /** @description Forbidden: this operation requires authentication (a valid Bearer token for the maiascore dialect). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MaiascoreResult"];
-                };
-            };
-            /** @description Not found: the resource was not found (the maiascore dialect is switched off). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MaiascoreResult"];
-                };
-            };
-            /**
-             * @description Unexpected error: a body that cannot be read or lacks `id` (`400`), a content type
-             *     other than the three above (`415`), a body over the size limit (`413`), too many
-             *     requests from the client address or with the key (`429`, with `Retry-After`), or a
-             *     failure inside resetd (`500`). `code` repeats the HTTP status.
-             */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MaiascoreResult"];
                 };
             };
         };
@@ -1529,202 +1725,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnleashError"];
-                };
-            };
-        };
-    };
-    cloudreveSendResetEmail: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CloudreveResetRequest"];
-            };
-        };
-        responses: {
-            /** @description The envelope; `code` 0 means the request was accepted. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-            /**
-             * @description The body is larger than resetd accepts (16 KiB). The envelope carries code
-             *     `40001`.
-             */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute); `Retry-After` says when to try again. */
-            429: {
-                headers: {
-                    /** @description Seconds until the address may try again. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-        };
-    };
-    cloudreveGetCaptcha: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The envelope; `data` holds the image and the ticket. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveCaptchaResponse"];
-                };
-            };
-            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute). */
-            429: {
-                headers: {
-                    /** @description Seconds until the address may try again. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-        };
-    };
-    cloudreveResetPassword: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user's id, from the link. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CloudreveResetPassword"];
-            };
-        };
-        responses: {
-            /** @description The envelope; `code` 0 means the password was changed. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-            /** @description The body is larger than resetd accepts (16 KiB). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-            /** @description Too many failed checks from this address; `Retry-After` says when to try again. */
-            429: {
-                headers: {
-                    /** @description Seconds until this address may try again. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-        };
-    };
-    quickbloxResetPassword: {
-        parameters: {
-            query: {
-                /**
-                 * @description User's email.
-                 * @example usermail@quickblox.com
-                 */
-                email: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response, with an empty body. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description An error response (no credentials, or credentials resetd does not accept for this dialect). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QuickbloxErrors"];
-                };
-            };
-            /** @description An error response (the feature is turned off). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": null;
-                };
-            };
-            /** @description An error response (the email is missing, repeated or not an address). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QuickbloxErrors"];
-                };
-            };
-            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute) or with this key; `Retry-After` says when to try again. */
-            429: {
-                headers: {
-                    /** @description Seconds until the client may try again. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QuickbloxErrors"];
-                };
-            };
-            /** @description resetd could not record the request (its store failed); nothing was accepted. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QuickbloxErrors"];
                 };
             };
         };

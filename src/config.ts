@@ -7,7 +7,7 @@ import type { Origin } from './core/outbox-item.ts';
 import { PASSWORD_MIN_FLOOR } from './core/password-policy.ts';
 import { DEFAULT_RESET_PATH } from './core/settings.ts';
 import type { Senders } from './mail/mailer.ts';
-import { PRODUCT_NAMES } from './mail/products.ts';
+import { DIALECT_TABLE } from './dialects/index.ts';
 import type { DirectorySettings } from './directory/directory-settings.ts';
 import { DIRECTORY_SECRET_SETTINGS, DIRECTORY_SETTING_NAMES, readDirectorySettings } from './directory/directory-settings.ts';
 
@@ -135,7 +135,7 @@ export function loadConfig(env: Source = process.env): Config {
   for (const dialect of DIALECTS) {
     const suffix = dialect.toUpperCase();
     config.senders[dialect] = {
-      product: read(`PRODUCT_NAME_${suffix}`, PRODUCT_NAMES[dialect], productName),
+      product: read(`PRODUCT_NAME_${suffix}`, DIALECT_TABLE[dialect].product, productName),
       from: read(`MAIL_FROM_${suffix}`, config.mailFrom, mailFrom),
     };
     config.resetPaths[dialect] = read(`RESET_PATH_${suffix}`, DEFAULT_RESET_PATH, resetPath);

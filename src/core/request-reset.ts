@@ -4,8 +4,13 @@ import type { Clock } from './ports.ts';
 import type { OutboxStore } from './store.ts';
 import { newId } from './secrets.ts';
 
+/** What a request's account field may hold: an address, or (maiascore) also an id or user name. */
+export type AccountNaming = 'email' | 'email-id-or-name';
+
 export interface RequestResetCommand {
   origin: Origin;
+  /** Decided by the dialect (the reset page asks for an address). */
+  naming: AccountNaming;
   /** The address (or, for maiascore, the id, username or address) exactly as sent. */
   identifier: string;
   clientIp: string | null;
@@ -21,15 +26,6 @@ export interface RequestResetDeps {
   /** Tells an in-process worker there is work, so mail leaves without waiting for a poll. */
   wake?: () => void;
 }
-
-/** Dialects whose request names an account only by email address. */
-const ACCOUNT_BY_EMAIL_ONLY: ReadonlySet<Origin> = new Set([
-  'resetd',
-  'rocketchat',
-  'unleash',
-  'cloudreve',
-  'quickblox',
-]);
 
 const MAX_ACCOUNT_NAME = 254;
 const CONTROL = /\p{Cc}/u;
@@ -60,7 +56,7 @@ export async function requestReset(
 
 function accountIdentifier(command: RequestResetCommand): string | RequestResetOutcome {
   const raw = command.identifier;
-  if (ACCOUNT_BY_EMAIL_ONLY.has(command.origin) || raw.includes('@')) {
+  if (command.naming === 'email' || raw.includes('@')) {
     const email = checkEmail(raw);
     return email.ok ? email.key : { kind: 'invalid', reason: email.reason };
   }

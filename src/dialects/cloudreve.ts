@@ -81,6 +81,8 @@ export const cloudreve: Dialect = {
     return { ticket: ticket ?? '', answer: captcha ?? '' };
   },
   name: 'cloudreve',
+  product: 'Cloudreve',
+  naming: 'email',
   operationId: 'cloudreveSendResetEmail',
   field: 'email',
   pathPrefix: '/api/v4/',

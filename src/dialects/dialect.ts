@@ -1,6 +1,16 @@
+import type { operations } from '../../generated/api.ts';
 import type { CompleteResetOutcome, TokenCheck } from '../core/complete-reset.ts';
 import type { DialectName } from '../core/dialects.ts';
-import type { RequestResetOutcome } from '../core/request-reset.ts';
+import type { AccountNaming, RequestResetOutcome } from '../core/request-reset.ts';
+
+/** An operation of the merged spec: a misspelled or removed one does not compile. */
+export type OperationId = keyof operations;
+
+/**
+ * Where a request carries an API key, per security scheme of the dialect's spec (the
+ * scheme's name is the key): a header as a whole, or its value after an auth scheme word.
+ */
+export type CredentialSource = { header: string } | { authorization: 'Bearer' | 'ApiKey' };
 
 /** What resetd sends back: a status, and a JSON body unless `body` is undefined. */
 export interface Reply {
@@ -36,7 +46,13 @@ export interface DialectInput {
  */
 export interface Dialect {
   name: DialectName;
-  operationId: string;
+  /** The product's name, as its mail says it (PRODUCT_NAME_<DIALECT> overrides it). */
+  product: string;
+  operationId: OperationId;
+  /** What the request's account field may hold: only an address, or also an account id or user name. */
+  naming: AccountNaming;
+  /** The spec's API-key schemes of this dialect, and where each carries the key. */
+  credentials?: Record<string, CredentialSource>;
   /** Unknown routes under this prefix are answered in this dialect's shape. */
   pathPrefix: string;
   /** The request field that names the account, as the product calls it. */
@@ -50,7 +66,7 @@ export interface Dialect {
   /** The product's own completion endpoints, where it has them. */
   completion?: DialectCompletion;
   /** Other operations of the product that resetd serves (its errors answer in this dialect's shape). */
-  extraOperationIds?: readonly string[];
+  extraOperationIds?: readonly OperationId[];
   /** Where the request carries a CAPTCHA answer and its ticket, for products that use one. */
   captcha?(input: DialectInput): { ticket: string; answer: string };
 }
@@ -58,10 +74,10 @@ export interface Dialect {
 /** Completing a reset in a product's own words: token and password in, its answers out. */
 export interface DialectCompletion {
   /** Operation that checks a token without spending it, if the product has one. */
-  checkOperationId?: string;
+  checkOperationId?: OperationId;
   checkInput?(input: DialectInput & { params: Record<string, unknown> }): { token: string };
   checkReply?(check: TokenCheck): Reply;
-  completeOperationId: string;
+  completeOperationId: OperationId;
   completeInput(input: DialectInput & { params: Record<string, unknown> }): { token: string; password: string; accountId?: string };
   completeReply(outcome: CompleteResetOutcome): Reply;
 }

@@ -37,6 +37,10 @@ function failure(f: RequestFailure): Reply {
 
 export const maiascore: Dialect = {
   name: 'maiascore',
+  product: 'maiascore',
+  // "id, username or email", as its API document says.
+  naming: 'email-id-or-name',
+  credentials: { maiascoreBearer: { authorization: 'Bearer' } },
   operationId: 'maiascoreForgotPassword',
   field: 'id',
   pathPrefix: '/auth/',

@@ -32,6 +32,9 @@ function failure(f: RequestFailure): Reply {
 
 export const quickblox: Dialect = {
   name: 'quickblox',
+  product: 'QuickBlox',
+  naming: 'email',
+  credentials: { quickbloxSessionToken: { header: 'qb-token' }, quickbloxApiKey: { authorization: 'ApiKey' } },
   operationId: 'quickbloxResetPassword',
   field: 'email',
   pathPrefix: '/users/',

@@ -47,6 +47,8 @@ function failure(f: RequestFailure): Reply {
 
 export const rocketchat: Dialect = {
   name: 'rocketchat',
+  product: 'Rocket.Chat',
+  naming: 'email',
   operationId: 'rocketchatForgotPassword',
   field: 'email',
   pathPrefix: '/api/v1/',

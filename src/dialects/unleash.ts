@@ -97,6 +97,10 @@ const completion: DialectCompletion = {
 export const unleash: Dialect = {
   completion,
   name: 'unleash',
+  product: 'Unleash',
+  naming: 'email',
+  // Unleash's API tokens are sent as the whole Authorization header, without a scheme word.
+  credentials: { unleashApiToken: { header: 'authorization' } },
   operationId: 'unleashSendResetPasswordEmail',
   field: 'email',
   strictContentType: true,

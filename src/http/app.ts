@@ -39,16 +39,16 @@ export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
 type Handler = (context: Context, ctx: KoaContext) => unknown;
 
 /** Wraps handlers that run after authentication so they refuse a body that could not be read. */
-function afterBodyCheck(ownerOf: OwnerOf, handlers: Record<string, Handler>): Record<string, Handler> {
-  return Object.fromEntries(
-    Object.entries(handlers).map(([name, handler]) => [
-      name,
-      (context: Context, ctx: KoaContext) => {
-        const failure = ctx.state.bodyFailure as RequestFailure | undefined;
-        return failure ? ownerOf(context.operation.operationId, '').failure(failure) : handler(context, ctx);
-      },
-    ]),
-  );
+function afterBodyCheck(ownerOf: OwnerOf, handlers: Partial<Record<string, Handler>>): Record<string, Handler> {
+  const wrapped: Record<string, Handler> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    if (!handler) continue;
+    wrapped[name] = (context: Context, ctx: KoaContext) => {
+      const failure = ctx.state.bodyFailure as RequestFailure | undefined;
+      return failure ? ownerOf(context.operation.operationId, '').failure(failure) : handler(context, ctx);
+    };
+  }
+  return wrapped;
 }
 
 /**
@@ -91,6 +91,9 @@ export function createApp(deps: AppDeps): Koa {
     },
   });
   api.init();
+  // An operation of the spec without a handler would answer 501 at run time: refuse to start instead.
+  const unhandled = api.router.getOperations().filter((op) => !api.handlers[op.operationId!]).map((op) => op.operationId);
+  if (unhandled.length > 0) throw new Error(`operations of the spec without a handler: ${unhandled.join(', ')}`);
   // The router rebuilds its operation list on every call, several times per request; the
   // spec never changes while resetd runs, so build it once.
   const operations = api.router.getOperations();

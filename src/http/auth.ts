@@ -2,6 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { DialectName } from '../core/dialects.ts';
+import type { CredentialSource } from '../dialects/dialect.ts';
+import { DIALECT_TABLE } from '../dialects/index.ts';
 import { findValidApiKey } from '../core/api-keys.ts';
 import type { Limit } from '../limits/rate-limits.ts';
 import type { Store } from '../core/store.ts';
@@ -55,13 +57,17 @@ function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract, limi
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
+const extractor = (source: CredentialSource): Extract =>
+  'header' in source ? header(source.header) : withScheme(source.authorization);
+
 export function securityHandlers(store: Store, adminToken: string | null, keyLimit: Limit) {
   const expected = adminToken === null ? null : digest(adminToken);
+  // Each dialect names its schemes and where they carry the key (src/dialects/*.ts).
+  const dialectSchemes = Object.values(DIALECT_TABLE).flatMap((dialect) =>
+    Object.entries(dialect.credentials ?? {}).map(([scheme, source]) => [scheme, apiKeyScheme(store, dialect.name, extractor(source), keyLimit)] as const),
+  );
   return {
-    maiascoreBearer: apiKeyScheme(store, 'maiascore', withScheme('Bearer'), keyLimit),
-    unleashApiToken: apiKeyScheme(store, 'unleash', header('authorization'), keyLimit),
-    quickbloxSessionToken: apiKeyScheme(store, 'quickblox', header('qb-token'), keyLimit),
-    quickbloxApiKey: apiKeyScheme(store, 'quickblox', withScheme('ApiKey'), keyLimit),
+    ...Object.fromEntries(dialectSchemes),
     async adminToken(context: Context): Promise<AuthResult> {
       const presented = withScheme('Bearer')(context.request.headers);
       if (presented === undefined) return { error: 'missing' };

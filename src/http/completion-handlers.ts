@@ -7,7 +7,7 @@ import type { Clock } from '../core/ports.ts';
 import type { Store } from '../core/store.ts';
 import { requestReset } from '../core/request-reset.ts';
 import { retryAfter } from '../dialects/dialect.ts';
-import type { Reply } from '../dialects/dialect.ts';
+import type { OperationId, Reply } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
 import { passwordProblemMessage } from '../messages/password-problems.ts';
 import { problem } from './problem.ts';
@@ -40,9 +40,9 @@ function tokenProblem(check: Exclude<TokenCheck, { kind: 'valid' }>): Reply {
 }
 
 /** Completion: resetd's JSON API, the reset page, and the dialects' own endpoints. */
-export function completionHandlers(deps: CompletionDeps): Record<string, Handler> {
+export function completionHandlers(deps: CompletionDeps): Partial<Record<OperationId, Handler>> {
   const ip = deps.clientIp;
-  const dialectHandlers: Record<string, Handler> = {};
+  const dialectHandlers: Partial<Record<OperationId, Handler>> = {};
   for (const dialect of Object.values(DIALECT_TABLE)) {
     const completion = dialect.completion;
     if (!completion) continue;
@@ -136,7 +136,7 @@ export function completionHandlers(deps: CompletionDeps): Record<string, Handler
 
     async resetPageRequest(context, ctx) {
       const { email } = context.request.requestBody as components['schemas']['NewLinkForm'];
-      const outcome = await requestReset(deps, { origin: 'resetd', identifier: email, clientIp: ip(ctx) });
+      const outcome = await requestReset(deps, { origin: 'resetd', naming: 'email', identifier: email, clientIp: ip(ctx) });
       return outcome.kind === 'accepted'
         ? pages.checkInboxPage()
         : pages.addressRefusedPage(deps.page);

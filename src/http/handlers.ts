@@ -9,7 +9,7 @@ import type { CaptchaImages, Clock, PasswordHasher } from '../core/ports.ts';
 import type { Store } from '../core/store.ts';
 import { requestReset } from '../core/request-reset.ts';
 import { addUser } from '../core/users.ts';
-import type { Dialect } from '../dialects/dialect.ts';
+import type { Dialect, OperationId } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
 import type { DevMailbox } from '../mail/dev-mailbox.ts';
 import { mailboxListPage, mailboxMessagePage } from '../pages/dev-mailbox-pages.ts';
@@ -47,6 +47,7 @@ function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
     const identifier = dialect.identifier(input);
     const outcome = await requestReset(deps, {
       origin: dialect.name,
+      naming: dialect.naming,
       identifier,
       clientIp: deps.clientIp(ctx),
     });
@@ -54,8 +55,11 @@ function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
   };
 }
 
-export function operationHandlers(deps: HandlerDeps): Record<string, Handler> {
-  const dialects = Object.fromEntries(
+/** Handlers by operation id; a key that is not an operation of the spec does not compile. */
+export type HandlerMap = Partial<Record<OperationId, Handler>>;
+
+export function operationHandlers(deps: HandlerDeps): HandlerMap {
+  const dialects: HandlerMap = Object.fromEntries(
     Object.values(DIALECT_TABLE).map((dialect) => [dialect.operationId, dialectHandler(dialect, deps)]),
   );
   return {

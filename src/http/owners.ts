@@ -1,4 +1,4 @@
-import type { Dialect, RequestFailure } from '../dialects/dialect.ts';
+import type { Dialect, OperationId, RequestFailure } from '../dialects/dialect.ts';
 import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
 import { resetdFailure } from './problem.ts';
 import type { AnyReply } from './reply.ts';
@@ -21,7 +21,7 @@ const RESETD: Owner = { failure: resetdFailure, field: 'body' };
 const DIALECT_BY_OPERATION = new Map(
   Object.values(DIALECT_TABLE).flatMap((dialect) =>
     [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId, ...(dialect.extraOperationIds ?? [])]
-      .filter((id): id is string => id !== undefined)
+      .filter((id): id is OperationId => id !== undefined)
       .map((id) => [id, dialect] as const),
   ),
 );
@@ -47,7 +47,7 @@ function pageOwner(page: PageContext, operationId: string): Owner {
   };
 }
 
-const PAGE_OPERATIONS = ['resetPage', 'resetPageHead', 'resetPageSubmit', 'resetPageRequest'];
+const PAGE_OPERATIONS: OperationId[] = ['resetPage', 'resetPageHead', 'resetPageSubmit', 'resetPageRequest'];
 
 const dialectOwner = (dialect: Dialect): Owner => ({ failure: dialect.failure, field: dialect.field, dialect, strictContentType: dialect.strictContentType });
 
