@@ -41,6 +41,18 @@ describe('the reset page', () => {
     expect(await reopened.text()).toContain('Ask for a new one below');
   });
 
+  it('reads its form as a form: a JSON object sent under the form content type sets nothing', async () => {
+    await addUser(resetd, 'json-form@example.com');
+    const token = await requestToken(resetd, 'json-form@example.com');
+    const sent = await fetch(`${resetd.url}/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify({ token, password: GOOD, password_confirm: GOOD }),
+    });
+    expect(sent.status).toBe(410);
+    expect((await fetch(`${resetd.url}/reset?token=${token}`)).status).toBe(200);
+  });
+
   it('is sent with a strict policy: no scripts, no third parties, no referrer, no cache, no framing', async () => {
     const response = await fetch(`${resetd.url}/reset`);
     const csp = response.headers.get('content-security-policy')!;

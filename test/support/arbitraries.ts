@@ -59,7 +59,7 @@ export interface Operation {
   path: string;
   params: Param[];
   /** Media type → schema, when the operation takes a body. */
-  body?: Map<string, { schema: Schema; validate: ValidateFunction }>;
+  body?: Map<string, { schema: Schema; validate: ValidateFunction; jsonUnderForm?: boolean }>;
   bodyRequired: boolean;
   /** Alternative requirements, each scheme name → scopes; empty: no credentials needed. */
   security: Record<string, string[]>[];
@@ -108,7 +108,7 @@ export function operations(): Operation[] {
         body = new Map();
         for (const [media, content] of Object.entries(rb.node.content ?? {}) as [string, any][]) {
           const at = `${rb.at}/${pointer('content', media, 'schema')}`;
-          body.set(media, { schema: content.schema ?? {}, validate: compile(at) });
+          body.set(media, { schema: content.schema ?? {}, validate: compile(at), jsonUnderForm: content['x-resetd-json-under-form'] === true });
         }
       }
       out.push({ id: operation.operationId, method: method.toUpperCase(), path, params, body, bodyRequired, security: operation.security ?? spec.security ?? [] });
@@ -840,6 +840,9 @@ function classifyBody(
         return { reasons: ['not valid JSON'], doubts };
       }
     }
+  } else if (essence === 'application/x-www-form-urlencoded' && media.jsonUnderForm && isJsonObject(decoded.trim())) {
+    // The spec marks this form as also taking a JSON object (maiascore's documented example).
+    view = JSON.parse(decoded.trim());
   } else if (essence === 'application/x-www-form-urlencoded') {
     const form = readForm(decoded);
     if ('doubt' in form) return { reasons, doubts: [...doubts, form.doubt] };
@@ -863,6 +866,16 @@ function classifyBody(
   }
   if (!media.validate(view)) reasons.push(`body does not match the schema: ${ajv.errorsText(media.validate.errors)}`);
   return { reasons, doubts, view };
+}
+
+function isJsonObject(text: string): boolean {
+  if (!text.startsWith('{')) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** A short, readable account of a rendered request, for failure messages. */
