@@ -1,26 +1,26 @@
 import Koa from 'koa';
-import type { Context as KoaContext } from 'koa';
 import ajvFormats from 'ajv-formats';
 import { OpenAPIBackend } from 'openapi-backend';
 import type { Context, Document, Operation } from 'openapi-backend';
 import type { Ajv } from 'ajv';
 import type { DialectName } from '../core/dialects.ts';
-import type { RequestFailure } from '../dialects/dialect.ts';
+import type { LimiterFactory } from '../limits/limiter-backend.ts';
+import { perMinuteLimit } from '../limits/rate-limits.ts';
 import type { Logger } from '../log/logger.ts';
 import { errorField } from '../log/logger.ts';
 import { credentialsOf, securityHandlers } from './auth.ts';
 import { clientIpResolver } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
-import type { LimiterFactory } from '../limits/limiter-backend.ts';
-import type { Owner, OwnerOf } from './owners.ts';
 import { createOwners } from './owners.ts';
-import type { LimitResult } from '../limits/rate-limits.ts';
-import { perMinuteLimit } from '../limits/rate-limits.ts';
 import type { AnyReply } from './reply.ts';
 import { send } from './reply.ts';
-import { readRequestBody } from './request-body.ts';
+import type { Step } from './request-chain.ts';
+import { runSteps } from './request-chain.ts';
+import type { RequestState, ResetdContext } from './request-state.ts';
 import { loadSpec } from './spec.ts';
+import type { Checked, Matched } from './steps.ts';
+import { bodyReadableStep, bodyStep, captchaStep, enabledStep, ipLimitStep } from './steps.ts';
 import { describeValidationErrors } from './validation-failure.ts';
 
 export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
@@ -36,30 +36,28 @@ export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
   log: Logger;
 }
 
-type Handler = (context: Context, ctx: KoaContext) => unknown;
-
-/** Wraps handlers that run after authentication so they refuse a body that could not be read. */
-function afterBodyCheck(ownerOf: OwnerOf, handlers: Partial<Record<string, Handler>>): Record<string, Handler> {
-  const wrapped: Record<string, Handler> = {};
-  for (const [name, handler] of Object.entries(handlers)) {
-    if (!handler) continue;
-    wrapped[name] = (context: Context, ctx: KoaContext) => {
-      const failure = ctx.state.bodyFailure as RequestFailure | undefined;
-      return failure ? ownerOf(context.operation.operationId, '').failure(failure) : handler(context, ctx);
-    };
-  }
-  return wrapped;
-}
+type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | AnyReply;
 
 /**
- * The HTTP face of resetd: route by the merged spec, refuse what the operation cannot take
- * (switched off, wrong content type, unreadable or oversized body, bad credentials,
- * invalid input) in the owner's own error shape, then hand over to the operation's handler.
+ * The HTTP face of resetd, one chain per request:
+ *
+ *   match → enabled → limits → body → auth → validation → body readable → captcha → handler
+ *
+ * match, enabled, limits and body run here (steps.ts); auth and validation are the spec's
+ * own checks, run by openapi-backend; body readable and captcha run between those and the
+ * operation's handler. Any step may refuse, always in the owner's own shape: the
+ * dialect's, resetd's problem details, or a page.
  */
-export function createApp(deps: AppDeps): Koa {
+export function createApp(deps: AppDeps): Koa<RequestState> {
   const ownerOf = createOwners(deps.page);
   const resolveIp = clientIpResolver(deps.trustedProxies);
-  const clientIp = (ctx: KoaContext) => resolveIp(ctx.req);
+  const clientIp = (ctx: ResetdContext) => resolveIp(ctx.req);
+
+  const guardedBy = (steps: readonly Step<Checked>[]) => (handler: Handler): Handler => (context, ctx) =>
+    runSteps<Checked>({ context, ctx, owner: ownerOf(context.operation.operationId, '') }, steps, async () => handler(context, ctx));
+  const guarded = guardedBy([bodyReadableStep(), captchaStep(deps.captchaRequired, deps)]);
+
+  const handlers = operationHandlers({ ...deps, clientIp }) as Record<string, Handler>;
   const api = new OpenAPIBackend({
     definition: loadSpec() as unknown as Document,
     quick: true,
@@ -71,97 +69,79 @@ export function createApp(deps: AppDeps): Koa {
     },
     securityHandlers: securityHandlers(deps.store, deps.adminToken, perMinuteLimit(deps.limiters, 'api-key', deps.rateLimitApiKey)),
     handlers: {
-      ...afterBodyCheck(ownerOf, operationHandlers({ ...deps, clientIp })),
-      unauthorizedHandler: (context: Context, ctx: KoaContext) => {
+      ...Object.fromEntries(Object.entries(handlers).map(([id, handler]) => [id, guarded(handler)])),
+      unauthorizedHandler: (context: Context, ctx: ResetdContext) => {
         if (ctx.state.authError) throw ctx.state.authError;
         const owner = ownerOf(context.operation.operationId, '');
-        if (ctx.state.keyLimit) return owner.failure({ kind: 'rate-limited', ...(ctx.state.keyLimit as Extract<LimitResult, { ok: false }>) });
-        return owner.failure({
-          kind: 'unauthorized',
-          credentials: credentialsOf(context.security),
-        });
+        if (ctx.state.keyLimit) return owner.failure({ kind: 'rate-limited', ...ctx.state.keyLimit });
+        return owner.failure({ kind: 'unauthorized', credentials: credentialsOf(context.security) });
       },
-      ...afterBodyCheck(ownerOf, {
-        validationFail: (context: Context) => {
-          const owner = ownerOf(context.operation.operationId, '');
-          return owner.failure(describeValidationErrors(context.validation.errors, owner.field));
-        },
+      // An unreadable body fails validation too; it is refused as unreadable, as the body step found.
+      validationFail: guardedBy([bodyReadableStep()])((context: Context) => {
+        const owner = ownerOf(context.operation.operationId, '');
+        return owner.failure(describeValidationErrors(context.validation.errors, owner.field));
       }),
       notFound: (context: Context) => ownerOf(undefined, context.request.path).failure({ kind: 'not-found' }),
     },
   });
   api.init();
-  // An operation of the spec without a handler would answer 501 at run time: refuse to start instead.
-  const unhandled = api.router.getOperations().filter((op) => !api.handlers[op.operationId!]).map((op) => op.operationId);
-  if (unhandled.length > 0) throw new Error(`operations of the spec without a handler: ${unhandled.join(', ')}`);
+
   // The router rebuilds its operation list on every call, several times per request; the
   // spec never changes while resetd runs, so build it once.
   const operations = api.router.getOperations();
   api.router.getOperations = () => operations;
+  // An operation of the spec without a handler would answer 501 at run time: refuse to start instead.
+  const unhandled = operations.filter((op) => !handlers[op.operationId!]).map((op) => op.operationId);
+  if (unhandled.length > 0) throw new Error(`operations of the spec without a handler: ${unhandled.join(', ')}`);
   // Most paths have no template: find their operation with one map lookup.
-  const exact = new Map(
-    operations.filter((op) => !op.path.includes('{')).map((op) => [`${op.method.toUpperCase()} ${op.path}`, op]),
-  );
+  const exact = new Map(operations.filter((op) => !op.path.includes('{')).map((op) => [`${op.method.toUpperCase()} ${op.path}`, op]));
   const matchOperation = (request: { method: string; path: string }) =>
     exact.get(`${request.method} ${request.path}`) ?? api.matchOperation(request as never);
+  const declaredQuery = declaredQueryOf(operations);
 
-  // Operations the spec marks `x-resetd-rate-limit: ip` are limited per client IP.
-  const ipLimit = perMinuteLimit(deps.limiters, 'ip', deps.rateLimitIp);
   const limitedByIp = new Set(
-    operations.filter((op) => (op as { 'x-resetd-rate-limit'?: string })['x-resetd-rate-limit'] === 'ip').map((op) => op.operationId),
+    operations.filter((op) => (op as { 'x-resetd-rate-limit'?: string })['x-resetd-rate-limit'] === 'ip').map((op) => op.operationId!),
   );
+  const beforeSpec = [enabledStep(deps.dialects, deps.adminToken), ipLimitStep(limitedByIp, perMinuteLimit(deps.limiters, 'ip', deps.rateLimitIp)), bodyStep()];
+  const bySpec = async ({ ctx, request }: Matched) => (await api.handleRequest(request, ctx)) as AnyReply;
 
-  const declaredNames = new Map(
-    operations.map((op) => [op, new Set((op.parameters ?? []).filter((p) => 'in' in p && p.in === 'query').map((p) => (p as { name: string }).name))]),
-  );
-  const declaredQuery = (operation: Operation, query: Record<string, string | string[]>) => {
-    const names = declaredNames.get(operation);
-    return Object.fromEntries(Object.entries(query).filter(([name]) => names?.has(name)));
-  };
-
-  const enabled = (operation: Operation, owner: Owner): boolean => {
-    if (owner.dialect) return deps.dialects.has(owner.dialect.name);
-    if (operation.path.startsWith('/admin/')) return deps.adminToken !== null;
-    return true;
-  };
-
-  const app = new Koa();
+  const app = new Koa<RequestState>();
   app.proxy = false;
   app.use(async (ctx) => {
-    const request = {
-      method: ctx.method,
-      path: ctx.path,
-      query: ctx.query as Record<string, string | string[]>,
-      headers: ctx.headers as Record<string, string | string[]>,
-      body: undefined as unknown,
-    };
-    const operation = matchOperation(request);
+    const operation = matchOperation({ method: ctx.method, path: ctx.path });
     const owner = ownerOf(operation?.operationId, ctx.path);
-    // Query parameters the operation does not declare (cache busters, click trackers'
-    // utm_*) are dropped rather than refused: a link must work whatever a mail service adds.
-    if (operation) request.query = declaredQuery(operation, request.query);
     let reply: AnyReply;
     try {
-      reply = await answer();
+      reply = operation
+        ? await runSteps<Matched>(
+            {
+              ctx,
+              operation,
+              owner,
+              clientIp: clientIp(ctx),
+              request: { method: ctx.method, path: ctx.path, query: declaredQuery(operation, ctx.query as Record<string, string | string[]>), headers: ctx.headers as Record<string, string | string[]>, body: undefined },
+            },
+            beforeSpec,
+            bySpec,
+          )
+        : owner.failure({ kind: 'not-found' });
     } catch (error) {
       deps.log.error('request.failed', { operation: operation?.operationId, ...errorField(error) });
       reply = owner.failure({ kind: 'internal' });
     }
     send(ctx, reply);
-
-    async function answer(): Promise<AnyReply> {
-      if (!operation) return owner.failure({ kind: 'not-found' });
-      if (!enabled(operation, owner)) return owner.failure({ kind: 'disabled' });
-      if (limitedByIp.has(operation.operationId)) {
-        const limit = await ipLimit(`${operation.operationId} ${clientIp(ctx)}`);
-        if (!limit.ok) return owner.failure({ kind: 'rate-limited', ...limit });
-      }
-      const body = await readRequestBody(ctx, operation, owner.strictContentType ?? false);
-      // A body that cannot be read is refused after authentication, so credentials are checked first.
-      if (body.ok) request.body = body.body;
-      else ctx.state.bodyFailure = body.failure;
-      return (await api.handleRequest(request, ctx)) as AnyReply;
-    }
   });
   return app;
+}
+
+/**
+ * Query parameters the operation does not declare (cache busters, click trackers' utm_*)
+ * are dropped rather than refused: a link must work whatever a mail service adds.
+ */
+function declaredQueryOf(operations: readonly Operation[]) {
+  const names = new Map(
+    operations.map((op) => [op, new Set((op.parameters ?? []).filter((p) => 'in' in p && p.in === 'query').map((p) => (p as { name: string }).name))]),
+  );
+  return (operation: Operation, query: Record<string, string | string[]>) =>
+    Object.fromEntries(Object.entries(query).filter(([name]) => names.get(operation)?.has(name)));
 }

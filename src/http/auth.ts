@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { DialectName } from '../core/dialects.ts';
 import type { CredentialSource } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
+import type { ResetdContext } from './request-state.ts';
 import { findValidApiKey } from '../core/api-keys.ts';
 import type { Limit } from '../limits/rate-limits.ts';
 import type { Store } from '../core/store.ts';
@@ -34,7 +34,7 @@ const withScheme = (scheme: string): Extract => (headers) => {
  * the request is answered as an internal error, not as 401/403.
  */
 function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract, limit: Limit) {
-  return async (context: Context, ctx: KoaContext): Promise<AuthResult> => {
+  return async (context: Context, ctx: ResetdContext): Promise<AuthResult> => {
     const presented = extract(context.request.headers);
     if (presented === undefined) return { error: 'missing' };
     let key;

@@ -1,4 +1,3 @@
-import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { components } from '../../generated/api.ts';
 import type { CompleteResetDeps, TokenCheck } from '../core/complete-reset.ts';
@@ -12,6 +11,7 @@ import { DIALECT_TABLE } from '../dialects/index.ts';
 import { passwordProblemMessage } from '../messages/password-problems.ts';
 import { problem } from './problem.ts';
 import type { AnyReply } from './reply.ts';
+import type { ResetdContext } from './request-state.ts';
 import type { PageContext } from '../pages/reset-pages.ts';
 import * as pages from '../pages/reset-pages.ts';
 
@@ -19,10 +19,10 @@ export interface CompletionDeps extends CompleteResetDeps {
   store: Store;
   clock: Clock;
   page: PageContext;
-  clientIp: (ctx: KoaContext) => string | null;
+  clientIp: (ctx: ResetdContext) => string | null;
 }
 
-type Handler = (context: Context, ctx: KoaContext) => Promise<AnyReply>;
+type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply>;
 
 const TOKEN_PROBLEMS = {
   unknown: { status: 404, type: 'urn:resetd:problem:token-unknown', detail: 'This reset link is not valid. Ask for a new one.' },
@@ -59,7 +59,7 @@ export function completionHandlers(deps: CompletionDeps): Partial<Record<Operati
     };
   }
 
-  const pageFor = async (token: string | undefined, ctx: KoaContext): Promise<AnyReply> => {
+  const pageFor = async (token: string | undefined, ctx: ResetdContext): Promise<AnyReply> => {
     if (!token) return pages.newLinkPage(deps.page);
     const check = await checkResetToken(deps, token, ip(ctx));
     if (check.kind === 'valid') return pages.choosePasswordPage(deps.page, token);

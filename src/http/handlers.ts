@@ -1,8 +1,7 @@
-import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { components } from '../../generated/api.ts';
 import { createApiKey } from '../core/api-keys.ts';
-import { issueCaptcha, solvesCaptcha } from '../core/captcha.ts';
+import { issueCaptcha } from '../core/captcha.ts';
 import type { DialectName } from '../core/dialects.ts';
 import type { Directory } from '../core/directory.ts';
 import type { CaptchaImages, Clock, PasswordHasher } from '../core/ports.ts';
@@ -16,6 +15,7 @@ import { mailboxListPage, mailboxMessagePage } from '../pages/dev-mailbox-pages.
 import type { CompletionDeps } from './completion-handlers.ts';
 import { completionHandlers } from './completion-handlers.ts';
 import type { AnyReply } from './reply.ts';
+import type { ResetdContext } from './request-state.ts';
 import { problem } from './problem.ts';
 
 export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
@@ -25,7 +25,7 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   mailbox: DevMailbox | null;
   docsHtml: string;
   wake?: () => void;
-  clientIp: (ctx: KoaContext) => string | null;
+  clientIp: (ctx: ResetdContext) => string | null;
   /** Draws CAPTCHA images (Cloudreve's site/captcha). */
   images: CaptchaImages;
   /** Dialects whose request must carry a solved CAPTCHA. */
@@ -34,16 +34,12 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   directory: Pick<Directory, 'name' | 'setPassword'>;
 }
 
-type Handler = (context: Context, ctx: KoaContext) => Promise<AnyReply> | AnyReply;
+type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | AnyReply;
 
 /** One handler for all five dialects: dialect in, core, dialect out. */
 function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
   return async (context, ctx) => {
     const input = { body: context.request.requestBody, query: context.request.query };
-    if (dialect.captcha && deps.captchaRequired.has(dialect.name)) {
-      const { ticket, answer } = dialect.captcha(input);
-      if (!(await solvesCaptcha(deps, ticket, answer))) return dialect.failure({ kind: 'captcha-mismatch' });
-    }
     const identifier = dialect.identifier(input);
     const outcome = await requestReset(deps, {
       origin: dialect.name,

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { ResetdContext } from './request-state.ts';
 import bodyParser from 'koa-bodyparser';
 import type { Operation } from 'openapi-backend';
 import type { RequestFailure } from '../dialects/dialect.ts';
@@ -27,7 +28,7 @@ export type BodyResult = { ok: true; body: unknown } | { ok: false; failure: Req
  * as empty; Unleash does so.
  */
 export async function readRequestBody(
-  ctx: Context,
+  ctx: ResetdContext,
   operation: Operation,
   strictContentType: boolean,
 ): Promise<BodyResult> {
@@ -48,16 +49,17 @@ export async function readRequestBody(
     return { ok: false, failure: { kind: 'unsupported-media-type', contentType: ctx.get('Content-Type') || undefined, accepted } };
   }
   await parse(ctx, async () => {});
-  const error = ctx.state.bodyError as { status?: number } | undefined;
+  const error = ctx.state.bodyError;
   if (error) {
     // What is left of a body that could not be read is not worth reading: end the connection.
     ctx.set('Connection', 'close');
     return { ok: false, failure: { kind: error.status === 413 ? 'too-large' : 'unreadable' } };
   }
   const body = (ctx.request as { body?: unknown }).body;
-  if (type === 'application/x-www-form-urlencoded') {
+  if (type === 'application/x-www-form-urlencoded' && (content[type] as { 'x-resetd-json-under-form'?: boolean })['x-resetd-json-under-form']) {
     // maiascore's own documented example posts a JSON object under the form content type
-    // (curl --data '{"id":"string"}'); such a body is read as the JSON it is.
+    // (curl --data '{"id":"string"}'); where the spec says so, such a body is read as the
+    // JSON it is. Every other form (the reset page's) is read as a form.
     const raw = String((ctx.request as { rawBody?: string }).rawBody ?? '').trim();
     if (raw.startsWith('{')) {
       try {

@@ -1,0 +1,20 @@
+import type { ParameterizedContext } from 'koa';
+import type { RequestFailure } from '../dialects/dialect.ts';
+import type { LimitResult } from '../limits/rate-limits.ts';
+
+/**
+ * What the steps of answering one request leave for the later ones (koa's ctx.state), so
+ * each step's output is named and typed instead of passed through loose fields.
+ */
+export interface RequestState {
+  /** koa-bodyparser's error, kept by its onerror hook for the body step to describe. */
+  bodyError?: { status?: number };
+  /** The body step could not read the body: refused after authentication, in the owner's shape. */
+  bodyFailure?: RequestFailure;
+  /** The store failed while checking an API key: an internal error, not a wrong key. */
+  authError?: unknown;
+  /** The API key is over its own limit. */
+  keyLimit?: Extract<LimitResult, { ok: false }>;
+}
+
+export type ResetdContext = ParameterizedContext<RequestState>;

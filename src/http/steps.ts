@@ -1,0 +1,93 @@
+import type { Context } from 'openapi-backend';
+import type { Operation } from 'openapi-backend';
+import { solvesCaptcha } from '../core/captcha.ts';
+import type { DialectName } from '../core/dialects.ts';
+import type { Clock } from '../core/ports.ts';
+import type { CaptchaStore } from '../core/store.ts';
+import type { Limit } from '../limits/rate-limits.ts';
+import type { Owner } from './owners.ts';
+import { readRequestBody } from './request-body.ts';
+import type { Step } from './request-chain.ts';
+import type { ResetdContext } from './request-state.ts';
+
+/**
+ * The steps of the HTTP face, in the order app.ts runs them. Each refuses in the owner's
+ * own shape (a dialect's, resetd's problem details, or a page), or hands over.
+ */
+
+/** A request matched to an operation of the spec, before the spec's own checks. */
+export interface Matched {
+  ctx: ResetdContext;
+  operation: Operation;
+  owner: Owner;
+  clientIp: string | null;
+  /** What openapi-backend reads; the body step fills `body`. */
+  request: { method: string; path: string; query: Record<string, string | string[]>; headers: Record<string, string | string[]>; body: unknown };
+}
+
+/** Passed authentication and validation, about to reach the handler. */
+export interface Checked {
+  context: Context;
+  ctx: ResetdContext;
+  owner: Owner;
+}
+
+/** A dialect switched off answers as its product does with the feature off; the admin API is off without a token. */
+export function enabledStep(dialects: ReadonlySet<DialectName>, adminToken: string | null): Step<Matched> {
+  return {
+    name: 'enabled',
+    run({ operation, owner }) {
+      const on = owner.dialect ? dialects.has(owner.dialect.name) : !operation.path.startsWith('/admin/') || adminToken !== null;
+      return on ? undefined : owner.failure({ kind: 'disabled' });
+    },
+  };
+}
+
+/** Operations the spec marks `x-resetd-rate-limit: ip` are limited per client IP (API keys have their own limit, in auth). */
+export function ipLimitStep(limitedByIp: ReadonlySet<string>, limit: Limit): Step<Matched> {
+  return {
+    name: 'limits',
+    async run({ operation, owner, clientIp }) {
+      if (!limitedByIp.has(operation.operationId!)) return undefined;
+      const result = await limit(`${operation.operationId} ${clientIp}`);
+      return result.ok ? undefined : owner.failure({ kind: 'rate-limited', ...result });
+    },
+  };
+}
+
+/**
+ * Reads the body in a content type the operation declares. A body that cannot be read is
+ * not refused here but after authentication (bodyReadableStep), so credentials are checked first.
+ */
+export function bodyStep(): Step<Matched> {
+  return {
+    name: 'body',
+    async run({ ctx, operation, owner, request }) {
+      const body = await readRequestBody(ctx, operation, owner.strictContentType ?? false);
+      if (body.ok) request.body = body.body;
+      else ctx.state.bodyFailure = body.failure;
+      return undefined;
+    },
+  };
+}
+
+/** The body step's refusal, now that the credentials were checked. */
+export function bodyReadableStep(): Step<Checked> {
+  return {
+    name: 'body readable',
+    run: ({ ctx, owner }) => (ctx.state.bodyFailure ? owner.failure(ctx.state.bodyFailure) : undefined),
+  };
+}
+
+/** A dialect that asks for a CAPTCHA (Cloudreve, with CLOUDREVE_CAPTCHA=on): its ticket and answer, each ticket once. */
+export function captchaStep(required: ReadonlySet<DialectName>, deps: { store: CaptchaStore; clock: Clock }): Step<Checked> {
+  return {
+    name: 'captcha',
+    async run({ context, owner }) {
+      const dialect = owner.dialect;
+      if (!dialect?.captcha || !required.has(dialect.name) || context.operation.operationId !== dialect.operationId) return undefined;
+      const { ticket, answer } = dialect.captcha({ body: context.request.requestBody, query: context.request.query });
+      return (await solvesCaptcha(deps, ticket, answer)) ? undefined : dialect.failure({ kind: 'captcha-mismatch' });
+    },
+  };
+}
