@@ -10,9 +10,9 @@ export function groupCommit<T>(write: (items: T[]) => void | Promise<void>): (it
     batch = [];
     try {
       await write(pending.map((entry) => entry.item));
-      pending.forEach((entry) => entry.resolve());
+      for (const entry of pending) entry.resolve();
     } catch (error) {
-      pending.forEach((entry) => entry.reject(error));
+      for (const entry of pending) entry.reject(error);
     }
   };
   return (item) =>

@@ -45,7 +45,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         .then(async (mail) => {
           if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
           messages.push(mail);
-          waiters.forEach((wake) => wake());
+          for (const wake of waiters) wake();
           callback();
         })
         .catch(callback);
