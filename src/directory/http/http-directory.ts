@@ -2,6 +2,7 @@ import type { Account, Directory, FindResult, SetPasswordResult } from '../../co
 import { checkAccount, DirectoryError } from '../../core/directory.ts';
 import { refusalReasons } from './refusal-reasons.ts';
 import { checkHttpDirectorySettings } from './settings.ts';
+import type { CallAnswer } from './signed-post.ts';
 import { CallFailure, signedPost } from './signed-post.ts';
 
 export interface HttpDirectoryOptions {
@@ -66,7 +67,7 @@ export function openHttpDirectory(options: HttpDirectoryOptions): Directory {
     },
 
     async ping(): Promise<void> {
-      let answer;
+      let answer: CallAnswer;
       try {
         answer = await call({ action: 'ping' });
       } catch (error) {

@@ -1,4 +1,4 @@
-import { type CompiledStatement, type SqlEngine } from './named-parameters.ts';
+import type { CompiledStatement, SqlEngine } from './named-parameters.ts';
 import { mysqlConnections } from './mysql-connections.ts';
 import { postgresConnections } from './postgres-connections.ts';
 import { sqliteConnections } from './sqlite-connections.ts';

@@ -1,5 +1,6 @@
 import type { Account, Directory, FindResult, SetPasswordResult } from '../../core/directory.ts';
 import { DirectoryError } from '../../core/directory.ts';
+import type { AdminAnswer } from './admin-api.ts';
 import { adminApi, CallFailure } from './admin-api.ts';
 import { matchingAccounts, passwordRefusal } from './answers.ts';
 import { checkUnleashDirectorySettings } from './settings.ts';
@@ -56,8 +57,12 @@ export function openUnleashDirectory(options: UnleashDirectoryOptions): Director
           await answer.discard();
           return { kind: 'done' };
         }
-        const reasons = answer.status === 400 ? passwordRefusal(await answer.text()) : (await answer.discard(), null);
-        if (reasons) return { kind: 'refused', reasons };
+        if (answer.status === 400) {
+          const reasons = passwordRefusal(await answer.text());
+          if (reasons) return { kind: 'refused', reasons };
+        } else {
+          await answer.discard();
+        }
         return { kind: 'unavailable', error: `unleash directory: change-password answered ${answer.status}${refusedToken(answer.status)}` };
       } catch (error) {
         // The message never holds the request body, so the password cannot leak into a log.
@@ -67,7 +72,7 @@ export function openUnleashDirectory(options: UnleashDirectoryOptions): Director
 
     async ping(): Promise<void> {
       // An admin-only read, so a token that could search but not change passwords fails readiness.
-      let answer;
+      let answer: AdminAnswer;
       try {
         answer = await call('GET', '/api/admin/user-admin/admin-count');
       } catch (error) {
