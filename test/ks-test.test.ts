@@ -5,7 +5,10 @@ import { ksTwoSample } from '../scripts/bench/ks-test.ts';
 describe('the two-sample Kolmogorov–Smirnov test', () => {
   const uniform = (n: number, shift = 0, seed = 1) => {
     let s = seed;
-    return Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) + shift);
+    return Array.from({ length: n }, () => {
+      s = (s * 16807) % 2147483647;
+      return s / 2147483647 + shift;
+    });
   };
 
   it('finds no difference between two samples of one distribution', () => {

@@ -124,7 +124,7 @@ describe("DIRECTORY=sql on Cloudreve v4's own users table (cloudreve-sha256), co
       deleted_at datetime NULL, email text NOT NULL UNIQUE, nick text NOT NULL, password text NULL, status text NOT NULL DEFAULT 'active',
       storage integer NOT NULL DEFAULT 0, two_factor_secret text NULL, avatar text NULL, settings json NULL, group_users integer NOT NULL DEFAULT 1)`);
     app.prepare(`INSERT INTO users (created_at, updated_at, email, nick, password, status, settings) VALUES (datetime(), datetime(), ?, ?, ?, ?, ?)`)
-      .run('cloud@example.com', 'Cloud User', 'oldsaltoldsaltoldsaltoldsaltolds:' + '0'.repeat(64), 'active', JSON.stringify({ email_language: 'de' }));
+      .run('cloud@example.com', 'Cloud User', `oldsaltoldsaltoldsaltoldsaltolds:${'0'.repeat(64)}`, 'active', JSON.stringify({ email_language: 'de' }));
     resetd = await startTestResetd({
       DIRECTORY: 'sql',
       DIRECTORY_URL: `sqlite:${join(dir, 'cloudreve.db')}`,
@@ -163,7 +163,7 @@ describe("DIRECTORY=sql on Cloudreve v4's own users table (cloudreve-sha256), co
       }).then((r) => r.json());
 
     // Longer than Cloudreve's login accepts: refused in Cloudreve's shape, and the link still works.
-    expect(await patch('x'.repeat(120) + ' and then some more words')).toMatchObject({ code: 40001, msg: expect.stringMatching(/at most 128/) });
+    expect(await patch(`${'x'.repeat(120)} and then some more words`)).toMatchObject({ code: 40001, msg: expect.stringMatching(/at most 128/) });
     expect(await patch(NEW)).toEqual({ code: 0, msg: '' });
 
     const { password } = app.prepare('SELECT password FROM users WHERE email = ?').get('cloud@example.com') as { password: string };

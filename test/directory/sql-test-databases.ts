@@ -191,7 +191,9 @@ export async function sqliteApp(): Promise<AppDatabase> {
     slowFindSql: null,
     async query<T>(sql: string, ...params: unknown[]) {
       const statement = db.prepare(sql);
-      return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
+      if (statement.reader) return statement.all(...params) as T[];
+      statement.run(...params);
+      return [];
     },
     async seed() {
       db.exec('DELETE FROM sessions; DELETE FROM users;');

@@ -103,7 +103,12 @@ async function flood(receiver: DirectoryReceiver, answer: Answer, res: ServerRes
   let left = answer.floodBytes!;
   res.write('"');
   while (left > 0 && !res.destroyed) {
-    if (!res.write(chunk)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+    if (!res.write(chunk)) {
+      await new Promise((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+    }
     left -= chunk.length;
   }
   if (res.destroyed) return;
