@@ -353,9 +353,13 @@ function formText(value: unknown): string {
   if (!isObject(value)) return value === null || value === undefined ? '' : enc(typeof value === 'string' ? value : JSON.stringify(value));
   const pairs: string[] = [];
   const add = (key: string, v: unknown) => {
-    if (Array.isArray(v)) v.forEach((item) => add(key, item));
-    else if (isObject(v)) Object.entries(v).forEach(([k, item]) => add(`${key}[${k}]`, item));
-    else pairs.push(`${enc(key)}=${enc(v === null ? '' : String(v))}`);
+    if (Array.isArray(v)) {
+      for (const item of v) add(key, item);
+    } else if (isObject(v)) {
+      for (const [k, item] of Object.entries(v)) add(`${key}[${k}]`, item);
+    } else {
+      pairs.push(`${enc(key)}=${enc(v === null ? '' : String(v))}`);
+    }
   };
   for (const [key, v] of Object.entries(value)) add(key, v);
   return pairs.join('&');
@@ -414,6 +418,7 @@ export function readForm(text: string): { view: Record<string, unknown>; odd: st
 
 /** Element names generated XML may use (prototype, constructor and __proto__ included). */
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids; matching them is the point
 const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\r]/;
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
@@ -537,7 +542,11 @@ function paramsArb(op: Operation, pools: Pools): fc.Arbitrary<{ path: Record<str
       p.intent.push(`query ${param.name}: ${how}`);
     }));
   }
-  return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: fc.tuple(valid, fc.oneof(...mutations)).map(([p, mutate]) => (mutate(p), p)) });
+  const mutated = fc.tuple(valid, fc.oneof(...mutations)).map(([p, mutate]) => {
+    mutate(p);
+    return p;
+  });
+  return fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: mutated });
 }
 
 function bodyArb(op: Operation, pools: Pools): fc.Arbitrary<BodyPlan> | undefined {
@@ -737,7 +746,7 @@ export async function render(plan: RequestPlan, ctx: RenderContext): Promise<Ren
     // Parameters.
     for (const p of op.params) {
       if (p.in === 'path') {
-        const raw = pathname.split('/')[op.path.split('/').findIndex((s) => s === `{${p.name}}`)] ?? '';
+        const raw = pathname.split('/')[op.path.split('/').indexOf(`{${p.name}}`)] ?? '';
         let value: string;
         try {
           value = decodeURIComponent(raw);
@@ -832,7 +841,7 @@ function classifyBody(
   let view: unknown;
   if (/json/.test(essence)) {
     if (decoded === '') view = {};
-    else if (!/^[\x20\x09\x0a\x0d]*(\[|\{)/.test(decoded)) return { reasons: ['not a JSON object or array'], doubts };
+    else if (!/^[ \t\n\r]*(\[|\{)/.test(decoded)) return { reasons: ['not a JSON object or array'], doubts };
     else {
       try {
         view = JSON.parse(decoded);
