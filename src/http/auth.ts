@@ -37,7 +37,7 @@ function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract, limi
   return async (context: Context, ctx: ResetdContext): Promise<AuthResult> => {
     const presented = extract(context.request.headers);
     if (presented === undefined) return { error: 'missing' };
-    let key;
+    let key: Awaited<ReturnType<typeof findValidApiKey>>;
     try {
       key = await findValidApiKey({ store }, dialect, presented);
     } catch (error) {
