@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.ts';
-import type { TestDatabase } from './support/test-store.ts';
-import { newTestDatabase } from './support/test-store.ts';
+import { runCli } from '../../src/cli.ts';
+import type { TestDatabase } from '../support/test-store.ts';
+import { newTestDatabase } from '../support/test-store.ts';
 
 interface UserRow {
   email: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DialectName } from '../src/core/dialects.ts';
-import type { Dialect, RequestFailure, Reply } from '../src/dialects/dialect.ts';
-import { DIALECT_TABLE, dialectForPath } from '../src/dialects/index.ts';
+import type { DialectName } from '../../src/core/dialects.ts';
+import type { Dialect, RequestFailure, Reply } from '../../src/dialects/dialect.ts';
+import { DIALECT_TABLE, dialectForPath } from '../../src/dialects/index.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

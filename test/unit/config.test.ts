@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, mailDestinationProblem, SETTING_NAMES } from '../src/config.ts';
+import { ConfigError, loadConfig, mailDestinationProblem, SETTING_NAMES } from '../../src/config.ts';
 
 /** The ConfigError that loading `env` throws; fails the test when loading succeeds. */
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {

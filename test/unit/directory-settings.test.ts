@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
-import { checkDirectorySettings } from '../src/directory/open-directory.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { checkDirectorySettings } from '../../src/directory/open-directory.ts';
 
 /** DIRECTORY and its settings: a missing or malformed one stops resetd at start, naming it. */
 function problemsOf(env: Record<string, string>): string[] {

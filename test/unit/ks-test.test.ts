@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ksTwoSample } from '../scripts/bench/ks-test.ts';
+import { ksTwoSample } from '../../scripts/bench/ks-test.ts';
 
 /** The timing benchmark's statistics must tell different distributions apart, and not same ones. */
 describe('the two-sample Kolmogorov–Smirnov test', () => {

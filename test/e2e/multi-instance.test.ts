@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../src/store/postgres/migrations.ts';
-import type { ResetdProcess } from './support/processes.ts';
-import { startResetdProcess } from './support/processes.ts';
-import { ADMIN_TOKEN } from './support/resetd.ts';
-import type { SmtpSink } from './support/smtp-sink.ts';
-import { freePort, startSmtpSink } from './support/smtp-sink.ts';
-import type { TestDatabase } from './support/test-store.ts';
-import { newTestDatabase, TEST_STORE } from './support/test-store.ts';
-import { inParallel } from './support/waiting.ts';
+import { MIGRATIONS } from '../../src/store/postgres/migrations.ts';
+import type { ResetdProcess } from '../support/processes.ts';
+import { startResetdProcess } from '../support/processes.ts';
+import { ADMIN_TOKEN } from '../support/resetd.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { freePort, startSmtpSink } from '../support/smtp-sink.ts';
+import type { TestDatabase } from '../support/test-store.ts';
+import { newTestDatabase, TEST_STORE } from '../support/test-store.ts';
+import { inParallel } from '../support/waiting.ts';
 
 /**
  * Several resetd processes on one PostgreSQL: two `serve`, two `worker`, a loopback SMTP

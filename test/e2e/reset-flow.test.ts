@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SmtpSink } from './support/smtp-sink.ts';
-import { startSmtpSink } from './support/smtp-sink.ts';
-import type { TestResetd } from './support/resetd.ts';
-import { seed, startTestResetd } from './support/resetd.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { seed, startTestResetd } from '../support/resetd.ts';
 
 /**
  * The whole request flow over real sockets: a user, a request through each dialect, one

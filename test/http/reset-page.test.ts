@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../src/log/logger.ts';
-import type { TestResetd } from './support/resetd.ts';
-import { startTestResetd } from './support/resetd.ts';
-import { addUser, requestToken } from './support/tokens.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { addUser, requestToken } from '../support/tokens.ts';
 
 /** The page a reset link opens, as mail scanners and people use it. */
 const lines: string[] = [];

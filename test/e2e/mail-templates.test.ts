@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderPasswordChangedMail } from '../src/mail/templates/password-changed-mail.ts';
-import { renderResetMail } from '../src/mail/templates/reset-mail.ts';
-import { wordsFor } from '../src/mail/templates/words.ts';
-import type { SmtpSink } from './support/smtp-sink.ts';
-import { startSmtpSink } from './support/smtp-sink.ts';
-import type { TestResetd } from './support/resetd.ts';
-import { ADMIN_TOKEN, startTestResetd } from './support/resetd.ts';
+import { renderPasswordChangedMail } from '../../src/mail/templates/password-changed-mail.ts';
+import { renderResetMail } from '../../src/mail/templates/reset-mail.ts';
+import { wordsFor } from '../../src/mail/templates/words.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
 
 const view = {
   product: 'Unleash',

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.ts';
-import type { TestResetd } from './support/resetd.ts';
-import { ADMIN_TOKEN, seed, startTestResetd } from './support/resetd.ts';
-import { addUser, postJson } from './support/tokens.ts';
-import { outboxSettled as settle } from './support/waiting.ts';
+import { runCli } from '../../src/cli.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { ADMIN_TOKEN, seed, startTestResetd } from '../support/resetd.ts';
+import { addUser, postJson } from '../support/tokens.ts';
+import { outboxSettled as settle } from '../support/waiting.ts';
 
 /** Limits per account, per client address and per API key, and the keys themselves. */
 const running: TestResetd[] = [];

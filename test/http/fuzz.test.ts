@@ -1,13 +1,13 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../src/core/secrets.ts';
-import type { Rendered, RequestPlan, SecretName } from './support/arbitraries.ts';
-import { describeRequest, operations, render, requestArb, strayRequestArb } from './support/arbitraries.ts';
-import { checkResponse } from './support/contract.ts';
-import type { TestResetd } from './support/resetd.ts';
-import { ADMIN_TOKEN, seed, startTestResetd } from './support/resetd.ts';
-import { addUser } from './support/tokens.ts';
+import { sha256 } from '../../src/core/secrets.ts';
+import type { Rendered, RequestPlan, SecretName } from '../support/arbitraries.ts';
+import { describeRequest, operations, render, requestArb, strayRequestArb } from '../support/arbitraries.ts';
+import { checkResponse } from '../support/contract.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { ADMIN_TOKEN, seed, startTestResetd } from '../support/resetd.ts';
+import { addUser } from '../support/tokens.ts';
 
 /**
  * Property-based tests over real HTTP: requests for every operation of

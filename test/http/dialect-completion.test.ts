@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestResetd } from './support/resetd.ts';
-import { startTestResetd } from './support/resetd.ts';
-import { addUser, postJson, requestLink } from './support/tokens.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { addUser, postJson, requestLink } from '../support/tokens.ts';
 
 /** The products' own front ends finish the flow against resetd. */
 let resetd: TestResetd;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEmail, emailKey } from '../src/core/email-address.ts';
+import { checkEmail, emailKey } from '../../src/core/email-address.ts';
 
 /** The key of an address that must be accepted; fails the test when it is refused. */
 function keyOf(raw: string): string {

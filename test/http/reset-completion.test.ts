@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestResetd } from './support/resetd.ts';
-import { movableClock, startTestResetd } from './support/resetd.ts';
-import { addUser, postJson, requestToken } from './support/tokens.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { movableClock, startTestResetd } from '../support/resetd.ts';
+import { addUser, postJson, requestToken } from '../support/tokens.ts';
 
 /** Completing a reset over resetd's JSON API: tokens, races, policy, and what follows a reset. */
 let resetd: TestResetd;

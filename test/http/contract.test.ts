@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckedResponse } from './support/contract.ts';
-import { contractFetch, documentedResponses, exercised } from './support/contract.ts';
-import type { TestResetd } from './support/resetd.ts';
-import { ADMIN_TOKEN, seed, startTestResetd } from './support/resetd.ts';
-import { requestLink } from './support/tokens.ts';
-import type { DirectoryReceiver } from './support/directory-receiver.ts';
-import { startDirectoryReceiver } from './support/directory-receiver.ts';
+import type { CheckedResponse } from '../support/contract.ts';
+import { contractFetch, documentedResponses, exercised } from '../support/contract.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { ADMIN_TOKEN, seed, startTestResetd } from '../support/resetd.ts';
+import { requestLink } from '../support/tokens.ts';
+import type { DirectoryReceiver } from '../support/directory-receiver.ts';
+import { startDirectoryReceiver } from '../support/directory-receiver.ts';
 
 /**
  * Every operation × every status its spec documents, over real HTTP, each response

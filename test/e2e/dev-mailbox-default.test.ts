@@ -4,9 +4,9 @@ import { connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../src/log/logger.ts';
-import { freePort } from './support/smtp-sink.ts';
-import { startTestResetd } from './support/resetd.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { freePort } from '../support/smtp-sink.ts';
+import { startTestResetd } from '../support/resetd.ts';
 
 /**
  * The dev mailbox shows reset links to whoever reaches the port, so by default resetd

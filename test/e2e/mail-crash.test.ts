@@ -1,11 +1,11 @@
 import { afterAll, expect, it } from 'vitest';
-import type { ResetdProcess } from './support/processes.ts';
-import { startResetdProcess } from './support/processes.ts';
-import type { SmtpSink } from './support/smtp-sink.ts';
-import { freePort, startSmtpSink } from './support/smtp-sink.ts';
-import { ADMIN_TOKEN } from './support/resetd.ts';
-import { newTestDatabase } from './support/test-store.ts';
-import { inParallel } from './support/waiting.ts';
+import type { ResetdProcess } from '../support/processes.ts';
+import { startResetdProcess } from '../support/processes.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { freePort, startSmtpSink } from '../support/smtp-sink.ts';
+import { ADMIN_TOKEN } from '../support/resetd.ts';
+import { newTestDatabase } from '../support/test-store.ts';
+import { inParallel } from '../support/waiting.ts';
 
 /**
  * resetd is killed (SIGKILL) while it sends 500 reset mails; after a restart every one of

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ParsedMail } from 'mailparser';
-import { listDeadMail, outboxStats, retryDeadMail } from '../src/core/outbox.ts';
-import type { SmtpSink } from './support/smtp-sink.ts';
-import { freePort, startSmtpSink } from './support/smtp-sink.ts';
-import type { TestResetd } from './support/resetd.ts';
-import { ADMIN_TOKEN, startTestResetd } from './support/resetd.ts';
-import { until } from './support/waiting.ts';
+import { listDeadMail, outboxStats, retryDeadMail } from '../../src/core/outbox.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { freePort, startSmtpSink } from '../support/smtp-sink.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
+import { until } from '../support/waiting.ts';
 
 /** Mail survives a mail server that refuses, is down, or bounces one address. */
 const cleanups: (() => Promise<void>)[] = [];

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { RestClient } from '@rocket.chat/api-client';
 import type { QBConfig, QBError, QBSession } from 'quickblox';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SmtpSink } from './support/smtp-sink.ts';
-import { startSmtpSink } from './support/smtp-sink.ts';
-import type { TestResetd } from './support/resetd.ts';
-import { seed, startTestResetd } from './support/resetd.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { seed, startTestResetd } from '../support/resetd.ts';
 
 /**
  * The products' own client libraries from the npm registry, unchanged, pointed at a running

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config.ts';
-import { startSmtpSink } from './support/smtp-sink.ts';
-import { startTestResetd } from './support/resetd.ts';
+import { ConfigError } from '../../src/config.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
+import { startTestResetd } from '../support/resetd.ts';
 
 /** The dev mailbox holds live reset links: it exists only in development without SMTP, on loopback. */
 describe('the dev mailbox is off', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkResponse } from './support/contract.ts';
+import { checkResponse } from '../support/contract.ts';
 
 /** The contract checker itself must be able to fail, or the contract tests prove nothing. */
 describe('the response checker', () => {

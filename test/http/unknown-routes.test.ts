@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestResetd } from './support/resetd.ts';
-import { startTestResetd } from './support/resetd.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
 
 /** Paths no operation serves are answered in the shape of the product that owns the prefix. */
 let resetd: TestResetd;

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ResetdProcess } from './support/processes.ts';
-import { startResetdProcess } from './support/processes.ts';
-import { ADMIN_TOKEN } from './support/resetd.ts';
-import { freePort } from './support/smtp-sink.ts';
-import { newTestDatabase, TEST_POSTGRES, TEST_STORE } from './support/test-store.ts';
+import type { ResetdProcess } from '../support/processes.ts';
+import { startResetdProcess } from '../support/processes.ts';
+import { ADMIN_TOKEN } from '../support/resetd.ts';
+import { freePort } from '../support/smtp-sink.ts';
+import { newTestDatabase, TEST_POSTGRES, TEST_STORE } from '../support/test-store.ts';
 
 /**
  * PostgreSQL ends resetd's connections (pg_terminate_backend, as a failover or an operator

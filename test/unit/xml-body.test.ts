@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseXmlBody } from '../src/http/xml-body.ts';
+import { parseXmlBody } from '../../src/http/xml-body.ts';
 
 /** A line of the local passwd file, to prove its content never reaches a parsed body. */
 const PASSWD_MARKER = (() => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestResetd } from './support/resetd.ts';
-import { seed, startTestResetd } from './support/resetd.ts';
+import type { TestResetd } from '../support/resetd.ts';
+import { seed, startTestResetd } from '../support/resetd.ts';
 
 /**
  * Hostile input is answered with the dialect's documented error, and nothing is sent:
