@@ -28,6 +28,8 @@ export interface Config {
   mailFrom: string;
   adminToken: string | null;
   dialects: ReadonlySet<DialectName>;
+  /** Dialects whose reset request must carry one of resetd's API keys; the others take none (a key that is sent is still checked). */
+  apiKeysRequired: ReadonlySet<DialectName>;
   tokenTtlSeconds: number;
   rateLimitIp: number;
   trustedProxies: readonly string[];
@@ -104,6 +106,7 @@ export function loadConfig(env: Source = process.env): Config {
     mailFrom: read('MAIL_FROM', 'resetd <no-reply@localhost>', mailFrom),
     adminToken: read<string | null>('RESETD_ADMIN_TOKEN', null, adminToken),
     dialects: read<ReadonlySet<DialectName>>('RESETD_DIALECTS', new Set(DIALECTS), dialectList),
+    apiKeysRequired: read<ReadonlySet<DialectName>>('API_KEYS_REQUIRED', new Set(KEYED_DIALECTS), keyedDialectList),
     tokenTtlSeconds: read('RESET_TOKEN_TTL', 1800, integer(60, 86_400)),
     rateLimitIp: read('RATE_LIMIT_IP', 30, integer(0, 1_000_000)),
     trustedProxies: read<readonly string[]>('TRUSTED_PROXIES', [], proxyList),
@@ -156,7 +159,7 @@ export function loadConfig(env: Source = process.env): Config {
 /** The setting names, for docs and the config file check. */
 export const SETTING_NAMES = [
   'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'SMTP_URL', 'MAIL_FROM', 'RESETD_ADMIN_TOKEN',
-  'RESETD_DIALECTS', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
+  'RESETD_DIALECTS', 'API_KEYS_REQUIRED', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
   'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA', 'DEV_MAILBOX',
@@ -307,6 +310,19 @@ function dialectList(raw: string): ReadonlySet<DialectName> | Problem {
   const unknown = names.filter((name) => !isDialect(name));
   if (unknown.length > 0) return problem(`unknown dialect ${unknown.join(', ')}; known: ${DIALECTS.join(', ')}`);
   return new Set(names as DialectName[]);
+}
+
+/** The dialects whose spec has an API-key scheme: the seeds document a key for each. */
+const KEYED_DIALECTS = DIALECTS.filter((dialect) => DIALECT_TABLE[dialect].credentials !== undefined);
+
+function keyedDialectList(raw: string): ReadonlySet<DialectName> | Problem {
+  if (raw.trim() === 'none') return new Set();
+  const names = dialectList(raw);
+  if (isProblem(names)) return names;
+  const keyless = [...names].filter((name) => !KEYED_DIALECTS.includes(name));
+  return keyless.length > 0
+    ? problem(`${keyless.join(', ')} has no API key to require; dialects with one: ${KEYED_DIALECTS.join(', ')} (or none)`)
+    : names;
 }
 
 function proxyList(raw: string): readonly string[] | Problem {

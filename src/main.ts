@@ -123,6 +123,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     page: { basePath: new URL(config.publicUrl).pathname.replace(/\/+$/, ''), minLength: config.passwordMinLength },
     wake: worker ? () => worker.wake() : undefined,
     dialects: config.dialects,
+    apiKeysRequired: config.apiKeysRequired,
     adminToken: config.adminToken,
     trustedProxies: config.trustedProxies,
     images: svgCaptchaImages,

@@ -43,6 +43,11 @@ export interface Directory {
   find(identifier: string): Promise<FindResult>;
   /** Stores `password` (NFC) for the account, hashed or sent as the application expects. Never throws. */
   setPassword(account: Account, password: string): Promise<SetPasswordResult>;
+  /**
+   * The application's own reasons to refuse `password`, where it can tell them without
+   * changing anything (Unleash can); [] when it has none or cannot say. Never throws.
+   */
+  checkPassword?(password: string): Promise<string[]>;
   /** Throws when the directory cannot be reached (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -30,6 +30,8 @@ export function checkPassword(password: string, check: PasswordCheck): PasswordP
 
 /** The address's local part (three characters or more) anywhere in the password, in any case. */
 function containsEmail(password: string, email: string): boolean {
+  // No account known yet (a check before any token is used): nothing to compare with.
+  if (email === '') return false;
   const lower = password.toLowerCase();
   const local = email.slice(0, email.lastIndexOf('@')).normalize('NFC').toLowerCase();
   return lower.includes(email.toLowerCase()) || (local.length >= 3 && lower.includes(local));

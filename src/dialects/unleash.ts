@@ -7,14 +7,25 @@ import { passwordProblemMessage } from '../messages/password-problems.ts';
 type UnleashError = components['schemas']['UnleashError'];
 type Body = components['schemas']['UnleashEmailSchema'];
 
-/** Unleash's error body: a fresh id per occurrence, a name, a message, and details. */
-const error = (status: number, name: string, message: string, details?: string[]): Reply => ({
+/** Unleash's error body: a fresh id per occurrence, a name, a message, and details (the message itself when none other). */
+const error = (status: number, name: string, message: string, details: string[] = [message]): Reply => ({
   status,
   body: {
     id: randomUUID(),
     name,
     message,
-    ...(details && { details: details.map((detail) => ({ message: detail })) }),
+    details: details.map((detail) => ({ message: detail })),
+  } satisfies UnleashError,
+});
+
+/** Unleash's OwaspValidationError: the first reason as the message, every reason in details[0].validationErrors. */
+const passwordRefused = (reasons: readonly string[]): Reply => ({
+  status: 400,
+  body: {
+    id: randomUUID(),
+    name: 'OwaspValidationError',
+    message: reasons[0]!,
+    details: [{ message: reasons[0]!, validationErrors: [...reasons] }],
   } satisfies UnleashError,
 });
 
@@ -59,6 +70,9 @@ type ResetPassword = components['schemas']['UnleashResetPassword'];
 type TokenUser = components['schemas']['UnleashTokenUser'];
 
 const invalidToken = () => error(401, 'InvalidTokenError', 'Token was not valid');
+const usedToken = () => error(403, 'UsedTokenError', 'Token was already used');
+// tokenUserSchema requires a role; resetd does not look up the account's role in Unleash.
+const UNKNOWN_ROLE = { id: 0, type: 'root', name: 'Unknown', description: "resetd does not look up the account's Unleash role." };
 const tooMany = (seconds: number) =>
   retryAfter(error(429, 'TooManyRequestsError', 'Too many requests. Try again later.'), seconds);
 
@@ -66,24 +80,33 @@ const tooMany = (seconds: number) =>
 const completion: DialectCompletion = {
   checkOperationId: 'unleashValidateResetToken',
   checkInput: ({ query }) => ({ token: String(query.token) }),
-  checkReply(check) {
+  checkReply(check, token) {
     if (check.kind === 'valid') {
       const { id, email, name } = check.account;
-      return { status: 200, body: { id, email, ...(name && { name }) } satisfies TokenUser };
+      // Unleash's ids are integers; another directory's id is given as it is.
+      const body: TokenUser = { id: /^[1-9][0-9]{0,14}$/.test(id) ? Number(id) : id, email, ...(name && { name }), token, createdBy: 'resetd', role: UNKNOWN_ROLE };
+      return { status: 200, body };
     }
+    if (check.kind === 'used') return usedToken();
     return check.kind === 'rate-limited' ? tooMany(check.retryAfterSeconds) : invalidToken();
   },
   completeOperationId: 'unleashResetPassword',
+  passwordCheckOperationId: 'unleashValidatePassword',
+  passwordCheckReply(check) {
+    if (check.kind === 'ok') return { status: 200 };
+    return passwordRefused(check.kind === 'refused' ? check.reasons : check.problems.map((problem) => passwordProblemMessage(problem, check.minLength)));
+  },
   completeInput: ({ body }) => body as ResetPassword,
   completeReply(outcome) {
     switch (outcome.kind) {
       case 'done':
         return { status: 200 };
       case 'weak':
-        return error(400, 'PasswordPolicyError', 'The password does not meet the password policy.',
-          outcome.problems.map((problem) => passwordProblemMessage(problem, outcome.minLength)));
+        return passwordRefused(outcome.problems.map((problem) => passwordProblemMessage(problem, outcome.minLength)));
       case 'refused':
-        return error(400, 'PasswordPolicyError', 'The password does not meet the password policy.', outcome.reasons);
+        return passwordRefused(outcome.reasons);
+      case 'used':
+        return usedToken();
       case 'unavailable':
         return retryAfter(error(503, 'ServiceUnavailableError', 'The password could not be changed right now. Try again in a moment.'), outcome.retryAfterSeconds);
       case 'rate-limited':

@@ -1,7 +1,9 @@
 import type { Context } from 'openapi-backend';
 import type { components } from '../../generated/api.ts';
 import type { CompleteResetDeps, TokenCheck } from '../core/complete-reset.ts';
+import { checkNewPassword } from '../core/check-new-password.ts';
 import { checkResetToken, completeReset } from '../core/complete-reset.ts';
+import type { Directory } from '../core/directory.ts';
 import type { Clock } from '../core/ports.ts';
 import type { Store } from '../core/store.ts';
 import { requestReset } from '../core/request-reset.ts';
@@ -16,6 +18,7 @@ import type { PageContext } from '../pages/reset-pages.ts';
 import * as pages from '../pages/reset-pages.ts';
 
 export interface CompletionDeps extends CompleteResetDeps {
+  directory: Pick<Directory, 'setPassword' | 'checkPassword'>;
   store: Store;
   clock: Clock;
   page: PageContext;
@@ -50,7 +53,14 @@ export function completionHandlers(deps: CompletionDeps): Partial<Record<Operati
       const { checkInput, checkReply } = completion;
       dialectHandlers[completion.checkOperationId] = async (context, ctx) => {
         const { token } = checkInput({ body: context.request.requestBody, query: context.request.query, params: context.request.params });
-        return checkReply(await checkResetToken(deps, token, ip(ctx)));
+        return checkReply(await checkResetToken(deps, token, ip(ctx)), token);
+      };
+    }
+    if (completion.passwordCheckOperationId && completion.passwordCheckReply) {
+      const { passwordCheckReply } = completion;
+      dialectHandlers[completion.passwordCheckOperationId] = async (context) => {
+        const { password } = context.request.requestBody as { password: string };
+        return passwordCheckReply(await checkNewPassword(deps, password));
       };
     }
     dialectHandlers[completion.completeOperationId] = async (context, ctx) => {

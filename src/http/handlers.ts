@@ -31,7 +31,7 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   /** Dialects whose request must carry a solved CAPTCHA. */
   captchaRequired: ReadonlySet<DialectName>;
   /** Where accounts live; only resetd's own table (`builtin`) takes users from the admin API. */
-  directory: Pick<Directory, 'name' | 'setPassword'>;
+  directory: Pick<Directory, 'name' | 'setPassword' | 'checkPassword'>;
 }
 
 type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | AnyReply;

@@ -20,7 +20,7 @@ const RESETD: Owner = { failure: resetdFailure, field: 'body' };
 
 const DIALECT_BY_OPERATION = new Map(
   Object.values(DIALECT_TABLE).flatMap((dialect) =>
-    [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId, ...(dialect.extraOperationIds ?? [])]
+    [dialect.operationId, dialect.completion?.checkOperationId, dialect.completion?.completeOperationId, dialect.completion?.passwordCheckOperationId, ...(dialect.extraOperationIds ?? [])]
       .filter((id): id is OperationId => id !== undefined)
       .map((id) => [id, dialect] as const),
   ),

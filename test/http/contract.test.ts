@@ -43,6 +43,7 @@ beforeAll(async () => {
     [qb(KNOWN), { headers: { 'QB-Token': keys.busy.quickblox } }],
     ['/reset/request', form({ email: KNOWN })],
     ['/api/v4/site/captcha', {}],
+    ['/auth/reset/validate-password', json({ password: GOOD })],
   ] as const) {
     await fetch(`${instances.busy.url}${path}`, init);
   }
@@ -262,8 +263,15 @@ const cases: Case[] = [
   { name: 'unleash validate past the failure limit', on: 'limited', path: `/auth/reset/validate?token=${UNKNOWN_TOKEN}`, status: 429 },
   { name: 'unleash password', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 200, check: (r) => expect(r.text).toBe('') },
   { name: 'unleash password too weak', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: 'short' }), status: 400 },
-  { name: 'unleash password with a spent token', prepare: 'spent-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 401 },
-  { name: 'unleash password, the application refuses', on: 'directory', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: REFUSED }), status: 400, check: (r) => expect(r.json.details).toEqual([{ message: 'You used this password before.' }]) },
+  { name: 'unleash password with a spent token', prepare: 'spent-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: GOOD }), status: 403, check: (r) => expect(r.json.name).toBe('UsedTokenError') },
+  { name: 'unleash password with an unknown token', path: '/auth/reset/password', init: json({ token: UNKNOWN_TOKEN, password: GOOD }), status: 401, check: (r) => expect(r.json.name).toBe('InvalidTokenError') },
+  { name: 'unleash validate a spent token', prepare: 'spent-token', path: (_i, v) => `/auth/reset/validate?token=${v.token}`, status: 403 },
+  { name: 'unleash validate-password, a good one', path: '/auth/reset/validate-password', init: json({ password: GOOD }), status: 200, check: (r) => expect(r.text).toBe('') },
+  { name: 'unleash validate-password, a weak one', path: '/auth/reset/validate-password', init: json({ password: 'password' }), status: 400, check: (r) => expect(r.json.details[0].validationErrors.length).toBeGreaterThan(1) },
+  { name: 'unleash validate-password too large', path: '/auth/reset/validate-password', init: json({ password: big }), status: 413 },
+  { name: 'unleash validate-password as a form', path: '/auth/reset/validate-password', init: form({ password: GOOD }), status: 415 },
+  { name: 'unleash validate-password over the address limit', on: 'busy', path: '/auth/reset/validate-password', init: json({ password: GOOD }), status: 429 },
+  { name: 'unleash password, the application refuses', on: 'directory', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: REFUSED }), status: 400, check: (r) => expect(r.json.details).toEqual([{ message: 'You used this password before.', validationErrors: ['You used this password before.'] }]) },
   { name: 'unleash password, the application is down', on: 'directory', prepare: 'fresh-token', path: '/auth/reset/password', init: (_k, v) => json({ token: v.token, password: DOWN }), status: 503, check: (r) => expect(r.json.name).toBe('ServiceUnavailableError') },
   { name: 'unleash password too large', path: '/auth/reset/password', init: json({ token: 'x', password: big }), status: 413 },
   { name: 'unleash password as a form', path: '/auth/reset/password', init: form({ token: 'x', password: GOOD }), status: 415 },

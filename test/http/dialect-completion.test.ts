@@ -33,19 +33,42 @@ describe('Unleash', () => {
 
     const checked = await validate(token);
     expect(checked.status).toBe(200);
-    expect(await checked.json()).toEqual({ id, email: 'unleash.user@example.com', name: 'Una' });
+    // Unleash's tokenUserSchema: its front end reads this shape.
+    expect(await checked.json()).toEqual({
+      id,
+      email: 'unleash.user@example.com',
+      name: 'Una',
+      token,
+      createdBy: 'resetd',
+      role: { id: 0, type: 'root', name: 'Unknown', description: expect.any(String) },
+    });
+
+    // Its page asks before it enables the button.
+    const tooShort = await postJson(resetd, '/auth/reset/validate-password', { password: 'fourteen chars' });
+    expect(tooShort.status).toBe(400);
+    expect(await tooShort.json()).toMatchObject({
+      name: 'OwaspValidationError',
+      message: 'Use at least 15 characters.',
+      details: [{ message: 'Use at least 15 characters.', validationErrors: ['Use at least 15 characters.'] }],
+    });
+    const fine = await postJson(resetd, '/auth/reset/validate-password', { password: GOOD });
+    expect(fine.status).toBe(200);
+    expect(await fine.text()).toBe('');
 
     const weak = await password(token, 'fourteen chars');
     expect(weak.status).toBe(400);
-    expect(await weak.json()).toMatchObject({ name: 'PasswordPolicyError', details: [{ message: 'Use at least 15 characters.' }] });
+    expect(await weak.json()).toMatchObject({ name: 'OwaspValidationError', details: [{ message: 'Use at least 15 characters.' }] });
 
     const done = await password(token);
     expect(done.status).toBe(200);
     expect(await done.text()).toBe('');
     const again = await password(token);
-    expect(again.status).toBe(401);
-    expect(await again.json()).toMatchObject({ name: 'InvalidTokenError' });
-    expect((await validate(token)).status).toBe(401);
+    expect(again.status).toBe(403);
+    expect(await again.json()).toMatchObject({ name: 'UsedTokenError', details: [{ message: 'Token was already used' }] });
+    expect((await validate(token)).status).toBe(403);
+    const unknown = await password('A'.repeat(43));
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toMatchObject({ name: 'InvalidTokenError', details: [{ message: 'Token was not valid' }] });
   });
 
   it('refuses a body that is not JSON with 415', async () => {

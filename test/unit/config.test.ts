@@ -297,3 +297,19 @@ describe('RESETD_CONFIG names a JSON file that may set the same keys', () => {
     expect(configErrorOf({ RESETD_CONFIG: configFile({ PORT: { value: 1 } }) }).message).toMatch(/PORT/);
   });
 });
+
+describe('API_KEYS_REQUIRED: which dialects need one of resetd’s API keys', () => {
+  it('defaults to the dialects whose seeds document a key', () => {
+    expect([...loadConfig({}).apiKeysRequired].sort()).toEqual(['maiascore', 'quickblox', 'unleash']);
+  });
+
+  it('takes a shorter list, or none', () => {
+    expect([...loadConfig({ API_KEYS_REQUIRED: 'maiascore, quickblox' }).apiKeysRequired]).toEqual(['maiascore', 'quickblox']);
+    expect(loadConfig({ API_KEYS_REQUIRED: 'none' }).apiKeysRequired.size).toBe(0);
+  });
+
+  it('a dialect without an API key scheme, or an unknown one, is named', () => {
+    expect(configErrorOf({ API_KEYS_REQUIRED: 'rocketchat' }).problems[0]).toMatch(/^API_KEYS_REQUIRED: rocketchat has no API key to require/);
+    expect(configErrorOf({ API_KEYS_REQUIRED: 'acme' }).problems[0]).toMatch(/^API_KEYS_REQUIRED: unknown dialect acme/);
+  });
+});

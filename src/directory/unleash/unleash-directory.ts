@@ -70,6 +70,18 @@ export function openUnleashDirectory(options: UnleashDirectoryOptions): Director
       }
     },
 
+    /** Unleash's own public check, as its reset page calls it: its reasons, or none. */
+    async checkPassword(password: string): Promise<string[]> {
+      try {
+        const answer = await call('POST', '/auth/reset/validate-password', { password });
+        if (answer.status === 400) return passwordRefusal(await answer.text()) ?? [];
+        await answer.discard();
+      } catch {
+        // Unleash cannot say now: resetd's own policy stands, and change-password still checks.
+      }
+      return [];
+    },
+
     async ping(): Promise<void> {
       // An admin-only read, so a token that could search but not change passwords fails readiness.
       let answer: AdminAnswer;
