@@ -20,6 +20,18 @@ const parse = bodyParser({
   },
 } as bodyParser.Options);
 
+/**
+ * Media types compare as RFC 9110 says: type and subtype in any case, spaces around
+ * parameters allowed (`Application/JSON ; charset=UTF-8`). The header is rewritten in one
+ * canonical form, so the body parser and the spec's validation see what resetd saw.
+ */
+function canonicalizeContentType(ctx: ResetdContext): void {
+  const raw = ctx.req.headers['content-type'];
+  if (!raw) return;
+  const [essence = '', ...parameters] = raw.split(';');
+  ctx.req.headers['content-type'] = [essence.trim().toLowerCase(), ...parameters.map((p) => p.trim()).filter(Boolean)].join('; ');
+}
+
 export type BodyResult = { ok: true; body: unknown } | { ok: false; failure: RequestFailure };
 
 /**
@@ -34,6 +46,7 @@ export async function readRequestBody(
 ): Promise<BodyResult> {
   const content = (operation.requestBody as { content?: Record<string, unknown> } | undefined)?.content;
   if (!content) return { ok: true, body: undefined };
+  canonicalizeContentType(ctx);
   const accepted = Object.keys(content);
   const type = ctx.request.type || undefined;
   const empty = !ctx.request.length && !ctx.get('Transfer-Encoding');
