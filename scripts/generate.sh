@@ -19,8 +19,10 @@ step() {
 # is a dialect's, found here, so adding one needs no change to this script.
 dialects=$(ls openapi/*.yaml | grep -v '^openapi/resetd.yaml$' | sort)
 step $bin/redocly join openapi/resetd.yaml $dialects --without-x-tag-groups -o generated/openapi.yaml
+step node scripts/carry-descriptions.mjs generated/openapi.yaml $dialects
 step $bin/redocly lint openapi/*.yaml generated/openapi.yaml --format=stylish
-step $bin/openapi-typescript generated/openapi.yaml -o generated/api.ts
+step $bin/openapi-typescript generated/openapi.yaml -c scripts/redocly-types.yaml -o generated/api.ts
 step $bin/redocly build-docs generated/openapi.yaml --inlineBundle --title "resetd API" \
   -o generated/docs.html
+step node scripts/offline-docs.mjs generated/docs.html
 echo "generated/: openapi.yaml, api.ts, docs.html (lint clean)"

@@ -16,6 +16,7 @@ import type { CompletionDeps } from './completion-handlers.ts';
 import { completionHandlers } from './completion-handlers.ts';
 import type { AnyReply } from './reply.ts';
 import type { ResetdContext } from './request-state.ts';
+import { docsPage } from './docs-page.ts';
 import { problem } from './problem.ts';
 
 export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
@@ -55,6 +56,7 @@ function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
 export type HandlerMap = Partial<Record<OperationId, Handler>>;
 
 export function operationHandlers(deps: HandlerDeps): HandlerMap {
+  const docs = docsPage(deps.docsHtml);
   const dialects: HandlerMap = Object.fromEntries(
     Object.values(DIALECT_TABLE).map((dialect) => [dialect.operationId, dialectHandler(dialect, deps)]),
   );
@@ -79,7 +81,7 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
 
     getDocs(_context, ctx) {
       if (!ctx.accepts('text/html')) return problem(406, 'This endpoint answers text/html.');
-      return { status: 200, html: deps.docsHtml };
+      return docs(ctx);
     },
 
     async adminCreateUser(context) {

@@ -6,7 +6,13 @@ export interface HtmlReply extends Reply {
   html: string;
 }
 
-export type AnyReply = Reply | HtmlReply;
+/** Bytes already encoded (the compressed docs page). */
+export interface BytesReply extends Reply {
+  bytes: Buffer;
+  contentType: string;
+}
+
+export type AnyReply = Reply | HtmlReply | BytesReply;
 
 /** Writes a reply to koa. A reply without a body is sent with no body and no content type. */
 export function send(ctx: Context, reply: AnyReply): void {
@@ -16,6 +22,9 @@ export function send(ctx: Context, reply: AnyReply): void {
     // HEAD answers with the status and headers GET would have, and nothing else.
     ctx.body = '';
     ctx.remove('Content-Type');
+  } else if ('bytes' in reply) {
+    ctx.type = reply.contentType;
+    ctx.body = reply.bytes;
   } else if ('html' in reply) {
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = reply.html;
