@@ -6,14 +6,16 @@ import type { CoreSettings } from './settings.ts';
 
 export type NewPasswordCheck =
   | { kind: 'ok' }
-  | { kind: 'weak'; problems: PasswordProblem[]; minLength: number }
-  /** resetd's policy takes it, the application's own rules do not: their words. */
-  | { kind: 'refused'; reasons: string[] };
+  /**
+   * `problems`: resetd's policy; `reasons`: the application's own rules, in its words.
+   * Both are given, so a front end that shows only its product's rules still shows those.
+   */
+  | { kind: 'refused'; problems: PasswordProblem[]; minLength: number; reasons: string[] };
 
 /**
  * Would a new password be accepted? For a front end that asks before it lets the person
- * submit (Unleash's reset page): resetd's policy first, then the directory's own rules
- * where it can tell them without changing anything.
+ * submit (Unleash's reset page): resetd's policy, and the directory's own rules where it
+ * can tell them without changing anything.
  */
 export async function checkNewPassword(
   deps: { directory: Pick<Directory, 'checkPassword'>; common: CommonPasswords; settings: Pick<CoreSettings, 'passwordMinLength'> },
@@ -21,7 +23,6 @@ export async function checkNewPassword(
 ): Promise<NewPasswordCheck> {
   const minLength = deps.settings.passwordMinLength;
   const problems = checkPassword(password, { minLength, email: '', common: deps.common });
-  if (problems.length > 0) return { kind: 'weak', problems, minLength };
   const reasons = (await deps.directory.checkPassword?.(password.normalize('NFC'))) ?? [];
-  return reasons.length > 0 ? { kind: 'refused', reasons } : { kind: 'ok' };
+  return problems.length > 0 || reasons.length > 0 ? { kind: 'refused', problems, minLength, reasons } : { kind: 'ok' };
 }

@@ -76,3 +76,18 @@ it('an address Unleash does not know gets the same answer and no mail', async ()
   });
   expect(resetd.mailbox!.list().length).toBe(before);
 });
+
+it('validate-password gives Unleash’s own reasons beside resetd’s, so Unleash’s page marks its rules', async () => {
+  const check = async (password: string) => {
+    const response = await postJson(resetd, '/auth/reset/validate-password', { password });
+    return { status: response.status, errors: response.status === 400 ? ((await response.json()) as { details: { validationErrors: string[] }[] }).details[0]!.validationErrors : [] };
+  };
+  const both = await check('short');
+  expect(both.status).toBe(400);
+  expect(both.errors).toContain('The password must be at least 10 characters long.');
+  expect(both.errors).toContain('Use at least 15 characters.');
+  const unleashOnly = await check('only small letters here');
+  expect(unleashOnly.status).toBe(400);
+  expect(unleashOnly.errors).toContain('The password must contain at least one uppercase letter.');
+  expect(await check(NEW + '-and-more')).toEqual({ status: 200, errors: [] });
+});
