@@ -94,7 +94,8 @@ const completion: DialectCompletion = {
   passwordCheckOperationId: 'unleashValidatePassword',
   passwordCheckReply(check) {
     if (check.kind === 'ok') return { status: 200 };
-    return passwordRefused(check.kind === 'refused' ? check.reasons : check.problems.map((problem) => passwordProblemMessage(problem, check.minLength)));
+    // Unleash's own reasons first: its page recognises its own sentences and marks its rules with them.
+    return passwordRefused([...check.reasons, ...check.problems.map((problem) => passwordProblemMessage(problem, check.minLength))]);
   },
   completeInput: ({ body }) => body as ResetPassword,
   completeReply(outcome) {
