@@ -33,7 +33,9 @@ export interface paths {
         };
         /**
          * API documentation
-         * @description This API, every dialect included, as one self-contained HTML page.
+         * @description This API, every dialect included, as one self-contained HTML page: it loads nothing
+         *     from any other host (its Content-Security-Policy allows none), is compressed (br or
+         *     gzip, by `Accept-Encoding`) and cacheable (`ETag`, `Cache-Control`).
          */
         get: operations["getDocs"];
         put?: never;
@@ -247,10 +249,13 @@ export interface paths {
          *     and ignored.
          *
          *     Errors keep HTTP `200` and carry a non-zero `code`: `40001` for a missing or
-         *     malformed email or an unreadable body, `40026` "CAPTCHA not match." when
-         *     `CLOUDREVE_CAPTCHA=on` and the answer is missing, wrong, expired or its ticket was
-         *     used already (a ticket works once, right or wrong), `40019` when the Cloudreve
-         *     dialect is switched off, `50001` when resetd could not record the request.
+         *     malformed email ("Email cannot be empty", "Email format error") or an unreadable
+         *     body, `40026` "CAPTCHA not match." when `CLOUDREVE_CAPTCHA=on` and the answer is
+         *     missing, wrong, expired or its ticket was used already (a ticket works once, right
+         *     or wrong), `40019` when the Cloudreve dialect is switched off, `413` "Request body
+         *     too large" for a body over 16 KiB, `429` "Too many requests, try again later" over
+         *     the client address's limit (`RATE_LIMIT_IP` a minute; `Retry-After` says when to
+         *     try again), `50001` when resetd could not record the request.
          */
         post: operations["cloudreveSendResetEmail"];
         delete?: never;
@@ -272,6 +277,9 @@ export interface paths {
          *     as a data URI and the ticket to send back with the answer. A ticket works once, for
          *     five minutes. With `CLOUDREVE_CAPTCHA=on`, `POST /api/v4/user/reset` requires a
          *     correct `captcha` and its `ticket`.
+         *
+         *     Too many requests from this client address (`RATE_LIMIT_IP` a minute) answer code
+         *     `429`, still with HTTP `200`, and `Retry-After`.
          */
         get: operations["cloudreveGetCaptcha"];
         put?: never;
@@ -302,11 +310,18 @@ export interface paths {
          *     `RESET_PATH_CLOUDREVE=/session/reset?id={user}&secret={token}` to send that link).
          *     The secret is spent; every other outstanding secret of the user is revoked.
          *
-         *     Errors keep HTTP `200` with a non-zero `code`: `40001` for missing fields or a
-         *     password the policy or the application refuses (`msg` says why), `40029` for an
-         *     unknown, expired or used link, `50001` when the application's directory cannot take
-         *     the password right now (try again in a moment; the link still works). Too many
-         *     failed checks from one address: HTTP `429`.
+         *     Success is code `0` with `data`, the user whose password was set, as Cloudreve
+         *     answers (its front end reads `data.email` to prefill the sign-in form): `id`,
+         *     `email` and `nickname`, the account as it was when the mail was sent.
+         *
+         *     Errors keep HTTP `200` with a non-zero `code`: `40001` for a missing field ("Secret
+         *     cannot be empty", "Password cannot be empty") or a password the policy or the
+         *     application refuses (`msg` says why); `40030` "Link is expired" for a secret that is
+         *     unknown, expired, used or not this user's (Cloudreve answers all of these alike);
+         *     `50001` when the application's directory cannot take the password right now (try
+         *     again in a moment; the link still works); `413` for a body over 16 KiB; `429` after
+         *     too many failed checks from one address (`RATE_LIMIT_RESET_FAILURES`) or too many
+         *     requests (`RATE_LIMIT_IP` a minute), with `Retry-After`.
          */
         patch: operations["cloudreveResetPassword"];
         trace?: never;
@@ -326,7 +341,9 @@ export interface paths {
          *     username or email). The answer is the same whether or not the account exists; the
          *     mail is sent in the background.
          *
-         *     When the maiascore dialect is switched off, the endpoint answers `404`.
+         *     When the maiascore dialect is switched off, the endpoint answers `404`. The Bearer
+         *     key is required while `API_KEYS_REQUIRED` lists `maiascore` (the default, as the
+         *     seed documents); a key that is sent is checked either way.
          */
         post: operations["maiascoreForgotPassword"];
         delete?: never;
@@ -397,6 +414,11 @@ export interface paths {
          * @description Requests a password reset email for the user. This email can be used to reset the
          *     password for a user that has forgotten their password. The answer is the same
          *     whether or not the address is registered; the mail is sent in the background.
+         *
+         *     An API key is required while `API_KEYS_REQUIRED` lists `unleash` (the default, as
+         *     the seed documents). Unleash's own front end sends none (the real route is public):
+         *     leave `unleash` out of `API_KEYS_REQUIRED` to serve it. A key that is sent is
+         *     checked either way.
          */
         post: operations["unleashSendResetPasswordEmail"];
         delete?: never;
@@ -421,6 +443,30 @@ export interface paths {
         get: operations["unleashValidateResetToken"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reset/validate-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate a new password
+         * @description As Unleash's reset page calls it before it enables its button: 200 when the
+         *     password would be accepted, else 400 `OwaspValidationError` with one entry per reason
+         *     in `details[0].validationErrors`. The reasons are resetd's policy and, with
+         *     `DIRECTORY=unleash`, Unleash's own rules, so the button enables only for a password
+         *     the application will take. No token is needed (as in Unleash).
+         */
+        post: operations["unleashValidatePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -546,6 +592,22 @@ export interface components {
             password: string;
             secret: string;
         };
+        /**
+         * @description The user, as Cloudreve's `BuildUser` serializes it (`service/user/response.go`),
+         *     with the fields resetd knows: the account as the directory reported it when the
+         *     mail was sent.
+         */
+        CloudreveUser: {
+            /** @description The user's id, as in the reset link. */
+            id: string;
+            /** Format: email */
+            email: string;
+            /** @description The account's name; empty when the directory has none. */
+            nickname: string;
+        };
+        CloudreveResetPasswordResponse: components["schemas"]["CloudreveResponse"] & {
+            data?: components["schemas"]["CloudreveUser"];
+        };
         CaptchaFields: {
             /**
              * @description User input value of the graphical CAPTCHA. Required if graphic CAPTCHA enabled for current action.
@@ -634,11 +696,28 @@ export interface components {
              */
             email: string;
         };
-        /** @description The user a reset token belongs to (a subset of Unleash's tokenUserSchema). */
+        /**
+         * @description The user a reset token belongs to, in Unleash's `tokenUserSchema`. `id` is a number
+         *     when the directory's id is one (Unleash's own are), else the directory's text id.
+         */
         UnleashTokenUser: {
-            id: string;
+            id: number | string;
             email: string;
             name?: string;
+            /** @description The reset token that was checked. */
+            token: string;
+            /** @description Who created the token; resetd's are created by `resetd`. */
+            createdBy: string | null;
+            /** @description Unleash's `roleSchema`. resetd does not look up the account's Unleash role. */
+            role: {
+                id: number;
+                type: string;
+                name: string;
+                description?: string;
+            };
+        };
+        UnleashValidatePassword: {
+            password: string;
         };
         UnleashResetPassword: {
             token: string;
@@ -655,8 +734,9 @@ export interface components {
             /** @description The error's name, such as `BadDataError` or `ContentTypeError`. */
             name: string;
             message: string;
-            details?: {
+            details: {
                 message: string;
+                validationErrors?: string[];
             }[];
         };
     };
@@ -794,6 +874,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The password would be refused; `details[0].validationErrors` lists every reason (`OwaspValidationError`, as Unleash answers). */
+        UnleashPasswordRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UnleashError"];
+            };
+        };
+        /** @description The token was already used, or replaced by a newer one (`UsedTokenError`). */
+        UnleashUsedToken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UnleashError"];
+            };
+        };
         /** @description A parameter is missing or malformed, or the password policy (resetd's, or the application's own) refuses the password (`PasswordPolicyError`, with one detail per reason). */
         UnleashBadData: {
             headers: {
@@ -853,6 +951,8 @@ export interface components {
     headers: {
         /** @description Seconds until this address may try again. */
         RetryAfter: number;
+        /** @description Only on a code `429` answer; seconds until this address may try again. */
+        CloudreveRetryAfter: number;
     };
     pathItems: never;
 }
@@ -891,7 +991,10 @@ export interface operations {
     getDocs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of a copy the client has. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -900,11 +1003,24 @@ export interface operations {
             /** @description The documentation page. */
             200: {
                 headers: {
+                    /** @description Identifies this version of the page. */
+                    ETag?: string;
+                    /** @description `public, max-age=3600`. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
                 };
+            };
+            /** @description The client's copy (`If-None-Match`) is current; no body. */
+            304: {
+                headers: {
+                    /** @description Identifies this version of the page. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             406: components["responses"]["NotAcceptable"];
         };
@@ -1260,29 +1376,7 @@ export interface operations {
             /** @description The envelope; `code` 0 means the request was accepted. */
             200: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-            /**
-             * @description The body is larger than resetd accepts (16 KiB). The envelope carries code
-             *     `40001`.
-             */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute); `Retry-After` says when to try again. */
-            429: {
-                headers: {
-                    /** @description Seconds until the address may try again. */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["CloudreveRetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1300,24 +1394,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The envelope; `data` holds the image and the ticket. */
+            /** @description The envelope; with `code` 0, `data` holds the image and the ticket. */
             200: {
                 headers: {
+                    "Retry-After": components["headers"]["CloudreveRetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudreveCaptchaResponse"];
-                };
-            };
-            /** @description Too many requests from this client address (`RATE_LIMIT_IP` a minute). */
-            429: {
-                headers: {
-                    /** @description Seconds until the address may try again. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
+                    "application/json": components["schemas"]["CloudreveCaptchaResponse"] | components["schemas"]["CloudreveResponse"];
                 };
             };
         };
@@ -1338,33 +1422,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The envelope; `code` 0 means the password was changed. */
+            /** @description The envelope; `code` 0 means the password was changed, and `data` is the user. */
             200: {
                 headers: {
+                    "Retry-After": components["headers"]["CloudreveRetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-            /** @description The body is larger than resetd accepts (16 KiB). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
-                };
-            };
-            /** @description Too many failed checks from this address; `Retry-After` says when to try again. */
-            429: {
-                headers: {
-                    /** @description Seconds until this address may try again. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudreveResponse"];
+                    "application/json": components["schemas"]["CloudreveResetPasswordResponse"];
                 };
             };
         };
@@ -1677,7 +1742,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The token is valid; the user it belongs to. */
+            /** @description The token is valid; the user it belongs to, in Unleash's `tokenUserSchema`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1688,6 +1753,33 @@ export interface operations {
             };
             400: components["responses"]["UnleashBadData"];
             401: components["responses"]["UnleashInvalidToken"];
+            403: components["responses"]["UnleashUsedToken"];
+            429: components["responses"]["UnleashTooManyRequests"];
+        };
+    };
+    unleashValidatePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnleashValidatePassword"];
+            };
+        };
+        responses: {
+            /** @description The password would be accepted. This response has no body. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["UnleashPasswordRefused"];
+            413: components["responses"]["UnleashTooLarge"];
+            415: components["responses"]["UnleashContentType"];
             429: components["responses"]["UnleashTooManyRequests"];
         };
     };
@@ -1713,6 +1805,7 @@ export interface operations {
             };
             400: components["responses"]["UnleashBadData"];
             401: components["responses"]["UnleashInvalidToken"];
+            403: components["responses"]["UnleashUsedToken"];
             413: components["responses"]["UnleashTooLarge"];
             415: components["responses"]["UnleashContentType"];
             429: components["responses"]["UnleashTooManyRequests"];

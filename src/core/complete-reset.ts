@@ -30,7 +30,8 @@ export type TokenCheck =
   | { kind: TokenProblem; origin: Origin | null };
 
 export type CompleteResetOutcome =
-  | { kind: 'done'; origin: Origin }
+  /** `account`: whose password was set, as the token recorded it (a product may answer with the user). */
+  | { kind: 'done'; origin: Origin; account: ResetToken['account'] }
   | { kind: 'weak'; problems: PasswordProblem[]; minLength: number; origin: Origin }
   /** The application refused the password; its reasons are shown, and the link still works. */
   | { kind: 'refused'; reasons: string[]; origin: Origin }
@@ -126,7 +127,7 @@ export async function completeReset(
   // the password is set either way, and that other completion records it.
   if (written === 'lost') return { kind: 'used', origin };
   deps.wake?.();
-  return { kind: 'done', origin };
+  return { kind: 'done', origin, account };
 }
 
 /**

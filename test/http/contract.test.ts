@@ -44,6 +44,7 @@ beforeAll(async () => {
     ['/reset/request', form({ email: KNOWN })],
     ['/api/v4/site/captcha', {}],
     ['/auth/reset/validate-password', json({ password: GOOD })],
+    ['/api/v4/user/reset/usr_x', patch({ password: GOOD, secret: UNKNOWN_TOKEN })],
   ] as const) {
     await fetch(`${instances.busy.url}${path}`, init);
   }
@@ -169,11 +170,13 @@ const cases: Case[] = [
   { name: 'unleash store down', on: 'broken', path: unleash, init: (k) => json({ email: KNOWN }, { authorization: k.unleash! }), status: 500 },
   // Cloudreve
   { name: 'cloudreve accepts an address with front-end extras', path: cloud, init: json({ email: KNOWN, captcha: '', ticket: '', language: 'en-US', randstr: 'r' }), status: 200, check: (r) => expect(r.json).toEqual({ code: 0, msg: '' }) },
-  { name: 'cloudreve wants email', path: cloud, init: json({}), status: 200, check: (r) => expect(r.json.code).toBe(40001) },
-  { name: 'cloudreve refuses a large body', path: cloud, init: json({ email: KNOWN, pad: big }), status: 413 },
-  { name: 'cloudreve over the address limit', on: 'busy', path: cloud, init: json({ email: KNOWN }), status: 429 },
+  { name: 'cloudreve wants email', path: cloud, init: json({}), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 40001, msg: 'Email cannot be empty' }) },
+  { name: 'cloudreve refuses a malformed email', path: cloud, init: json({ email: 'not an address' }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 40001, msg: 'Email format error' }) },
+  { name: 'cloudreve refuses a large body with code 413', path: cloud, init: json({ email: KNOWN, pad: big }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 413, msg: 'Request body too large' }) },
+  { name: 'cloudreve over the address limit with code 429', on: 'busy', path: cloud, init: json({ email: KNOWN }), status: 200, check: (r) => { expect(r.json).toMatchObject({ code: 429 }); expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0); } },
+  { name: 'cloudreve store down', on: 'broken', path: cloud, init: json({ email: KNOWN }), status: 200, check: (r) => expect(r.json.code).toBe(50001) },
   { name: 'cloudreve captcha', path: '/api/v4/site/captcha', status: 200, check: (r) => expect(r.json.data.image).toMatch(/^data:image\/svg\+xml;base64,/) },
-  { name: 'cloudreve captcha over the address limit', on: 'busy', path: '/api/v4/site/captcha', status: 429 },
+  { name: 'cloudreve captcha over the address limit with code 429', on: 'busy', path: '/api/v4/site/captcha', status: 200, check: (r) => { expect(r.json).toMatchObject({ code: 429 }); expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0); } },
   // QuickBlox
   { name: 'quickblox with QB-Token', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox! } }), status: 200, check: (r) => expect(r.text).toBe('') },
   { name: 'quickblox as its JS SDK sends it', path: qb(KNOWN), init: (k) => ({ headers: { 'QB-Token': k.quickblox!, 'QB-OS': 'web', 'QB-SDK': 'JS 2.15.0', 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } }), status: 200 },
@@ -277,12 +280,16 @@ const cases: Case[] = [
   { name: 'unleash password as a form', path: '/auth/reset/password', init: form({ token: 'x', password: GOOD }), status: 415 },
   { name: 'unleash password past the failure limit', on: 'limited', path: '/auth/reset/password', init: json({ token: UNKNOWN_TOKEN, password: GOOD }), status: 429 },
   // Cloudreve's completion
-  { name: 'cloudreve reset', prepare: 'fresh-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: GOOD, secret: v.token }), status: 200, check: (r) => expect(r.json).toEqual({ code: 0, msg: '' }) },
-  { name: 'cloudreve reset with a spent secret', prepare: 'spent-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: GOOD, secret: v.token }), status: 200, check: (r) => expect(r.json.code).toBe(40029) },
+  { name: 'cloudreve reset answers the user', prepare: 'fresh-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: GOOD, secret: v.token }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 0, msg: '', data: { email: COMPLETER, nickname: expect.any(String) } }) },
+  { name: 'cloudreve reset with a spent secret', prepare: 'spent-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: GOOD, secret: v.token }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 40030, msg: 'Link is expired' }) },
+  { name: 'cloudreve reset with an unknown secret', path: '/api/v4/user/reset/usr_x', init: patch({ password: GOOD, secret: UNKNOWN_TOKEN }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 40030, msg: 'Link is expired' }) },
+  { name: 'cloudreve reset wants the secret', path: '/api/v4/user/reset/usr_x', init: patch({ password: GOOD }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 40001, msg: 'Secret cannot be empty' }) },
+  { name: 'cloudreve reset wants the password', path: '/api/v4/user/reset/usr_x', init: patch({ secret: UNKNOWN_TOKEN }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 40001, msg: 'Password cannot be empty' }) },
   { name: 'cloudreve reset, the application refuses', on: 'directory', prepare: 'fresh-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: REFUSED, secret: v.token }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 40001, msg: 'You used this password before.' }) },
   { name: 'cloudreve reset, the application is down', on: 'directory', prepare: 'fresh-token', path: (_i, v) => `/api/v4/user/reset/${v.user}`, init: (_k, v) => patch({ password: DOWN, secret: v.token }), status: 200, check: (r) => expect(r.json.code).toBe(50001) },
-  { name: 'cloudreve reset too large', path: '/api/v4/user/reset/usr_x', init: patch({ password: big, secret: 'x' }), status: 413 },
-  { name: 'cloudreve reset past the failure limit', on: 'limited', path: '/api/v4/user/reset/usr_x', init: patch({ password: GOOD, secret: UNKNOWN_TOKEN }), status: 429 },
+  { name: 'cloudreve reset too large with code 413', path: '/api/v4/user/reset/usr_x', init: patch({ password: big, secret: 'x' }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 413 }) },
+  { name: 'cloudreve reset past the failure limit with code 429', on: 'limited', path: '/api/v4/user/reset/usr_x', init: patch({ password: GOOD, secret: UNKNOWN_TOKEN }), status: 200, check: (r) => { expect(r.json).toMatchObject({ code: 429, msg: 'Too many failed attempts, try again later' }); expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0); } },
+  { name: 'cloudreve reset over the address limit with code 429', on: 'busy', path: '/api/v4/user/reset/usr_x', init: patch({ password: GOOD, secret: UNKNOWN_TOKEN }), status: 200, check: (r) => expect(r.json).toMatchObject({ code: 429, msg: 'Too many requests, try again later' }) },
 ];
 
 describe('every documented response, over HTTP, valid against the merged spec', () => {

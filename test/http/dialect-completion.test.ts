@@ -89,9 +89,9 @@ describe('Cloudreve', () => {
     const secret = url.searchParams.get('secret')!;
 
     expect(await (await patch(id, { password: 'fourteen chars', secret })).json()).toMatchObject({ code: 40001, msg: 'Use at least 15 characters.' });
-    expect(await (await patch('usr_someone_else', { password: GOOD, secret })).json()).toMatchObject({ code: 40029 });
-    expect(await (await patch(id, { password: GOOD, secret })).json()).toEqual({ code: 0, msg: '' });
-    expect(await (await patch(id, { password: `${GOOD}!`, secret })).json()).toMatchObject({ code: 40029 });
+    expect(await (await patch('usr_someone_else', { password: GOOD, secret })).json()).toMatchObject({ code: 40030 });
+    expect(await (await patch(id, { password: GOOD, secret })).json()).toEqual({ code: 0, msg: '', data: { id, email: 'cloud.user@example.com', nickname: '' } });
+    expect(await (await patch(id, { password: `${GOOD}!`, secret })).json()).toMatchObject({ code: 40030 });
   });
 
   it('wants both fields', async () => {

@@ -135,7 +135,7 @@ describe('completing a reset', () => {
     const { store, clock, mint, complete, calls, stateOf, wakes } = setup();
     const token = await mint();
     clock.advance(5_000);
-    expect(await complete(token, 'Cafe\u0301 au lait tous les jours', { clientIp: '203.0.113.7' })).toEqual({ kind: 'done', origin: 'rocketchat' });
+    expect(await complete(token, 'Cafe\u0301 au lait tous les jours', { clientIp: '203.0.113.7' })).toEqual({ kind: 'done', origin: 'rocketchat', account: ACCOUNT });
     expect(calls).toEqual([{ account: { ...ACCOUNT, disabled: false }, password: 'Café au lait tous les jours' }]);
     expect(await stateOf(token)).toMatchObject({ usedAt: clock.now() });
     const queued = await claimDue(store, clock);

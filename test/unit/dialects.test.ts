@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CompleteResetOutcome } from '../../src/core/complete-reset.ts';
 import type { DialectName } from '../../src/core/dialects.ts';
 import type { Dialect, RequestFailure, Reply } from '../../src/dialects/dialect.ts';
 import { DIALECT_TABLE, dialectForPath } from '../../src/dialects/index.ts';
@@ -141,14 +142,15 @@ const FIXTURES: Record<DialectName, Fixture> = {
       }),
     malformed: (reply) =>
       expect(reply).toMatchObject({ status: 200, body: { code: 40001, correlation_id: expect.stringMatching(UUID) } }),
-    // Cloudreve answers HTTP 200 and puts the outcome in `code`, except where the router itself answers.
+    // Cloudreve answers HTTP 200 and puts the outcome in `code`, resetd's own limits included;
+    // only a path with no route is HTTP 404, as Cloudreve's router answers it.
     failureStatus: {
       unauthorized: 200,
       invalid: 200,
       unreadable: 200,
       'unsupported-media-type': 200,
-      'too-large': 413,
-      'rate-limited': 429,
+      'too-large': 200,
+      'rate-limited': 200,
       'captcha-mismatch': 200,
       disabled: 200,
       'not-found': 404,
@@ -295,6 +297,32 @@ describe('details each product puts in its errors', () => {
     expect(DIALECT_TABLE.cloudreve.failure({ kind: 'disabled' }).body).toMatchObject({ code: 40019 });
   });
 
+  it('Cloudreve answers a too-large body with HTTP 200 and code 413', () => {
+    expect(DIALECT_TABLE.cloudreve.failure({ kind: 'too-large' })).toEqual({
+      status: 200,
+      body: { code: 413, msg: 'Request body too large', correlation_id: expect.stringMatching(UUID) },
+    });
+  });
+
+  it('Cloudreve answers a rate limit with HTTP 200, code 429 and Retry-After', () => {
+    expect(DIALECT_TABLE.cloudreve.failure({ kind: 'rate-limited', retryAfterSeconds: 42, limit: 30, resetAt: new Date(0) })).toEqual({
+      status: 200,
+      body: { code: 429, msg: 'Too many requests, try again later', correlation_id: expect.stringMatching(UUID) },
+      headers: { 'Retry-After': '42' },
+    });
+  });
+
+  it.each([
+    ['email', 'missing', 'Email cannot be empty'],
+    ['secret', 'missing', 'Secret cannot be empty'],
+    ['secret', 'empty', 'Secret cannot be empty'],
+    ['password', 'missing', 'Password cannot be empty'],
+    ['email', 'malformed', 'Email format error'],
+    ['password', 'too-long', 'Password too long'],
+  ] as const)('Cloudreve names the field in its own words: %s %s → "%s"', (field, problem, msg) => {
+    expect(DIALECT_TABLE.cloudreve.failure({ kind: 'invalid', field, problem }).body).toMatchObject({ code: 40001, msg });
+  });
+
   it('QuickBlox reports a bad credential under "base"', () => {
     expect(DIALECT_TABLE.quickblox.failure({ kind: 'unauthorized', credentials: 'wrong' })).toEqual({
       status: 401,
@@ -318,5 +346,49 @@ describe('dialectForPath: unknown routes are answered in the shape of the produc
 
   it.each(['/', '/nothing', '/api/v2/x', '/authx'])('%s belongs to no dialect', (path) => {
     expect(dialectForPath(path)).toBeUndefined();
+  });
+});
+
+describe("Cloudreve's completion (PATCH /api/v4/user/reset/{id})", () => {
+  const completion = DIALECT_TABLE.cloudreve.completion!;
+  const account = { id: 'usr_7', email: 'cloud.user@example.com', name: 'Cloud User', locale: 'de' };
+
+  it('answers a changed password with code 0 and the user in data, as its front end reads data.email', () => {
+    expect(completion.completeReply({ kind: 'done', origin: 'cloudreve', account })).toEqual({
+      status: 200,
+      body: { code: 0, msg: '', data: { id: 'usr_7', email: 'cloud.user@example.com', nickname: 'Cloud User' } },
+    });
+  });
+
+  it('gives an account without a name an empty nickname', () => {
+    const reply = completion.completeReply({ kind: 'done', origin: 'cloudreve', account: { ...account, name: null } });
+    expect(reply.body).toMatchObject({ data: { nickname: '' } });
+  });
+
+  it.each(['unknown', 'expired', 'used'] as const)('answers a %s secret with code 40030 "Link is expired", as Cloudreve does', (kind) => {
+    expect(completion.completeReply({ kind, origin: null })).toEqual({
+      status: 200,
+      body: { code: 40030, msg: 'Link is expired', correlation_id: expect.stringMatching(UUID) },
+    });
+  });
+
+  it('answers too many failed checks with HTTP 200, code 429 and Retry-After', () => {
+    expect(completion.completeReply({ kind: 'rate-limited', retryAfterSeconds: 60 })).toEqual({
+      status: 200,
+      body: { code: 429, msg: 'Too many failed attempts, try again later', correlation_id: expect.stringMatching(UUID) },
+      headers: { 'Retry-After': '60' },
+    });
+  });
+
+  it('answers every outcome with HTTP 200', () => {
+    const outcomes: CompleteResetOutcome[] = [
+      { kind: 'done', origin: 'cloudreve', account },
+      { kind: 'weak', problems: ['too-short'], minLength: 15, origin: 'cloudreve' },
+      { kind: 'refused', reasons: ['No.'], origin: 'cloudreve' },
+      { kind: 'unavailable', origin: 'cloudreve', retryAfterSeconds: 5 },
+      { kind: 'rate-limited', retryAfterSeconds: 5 },
+      { kind: 'unknown', origin: null },
+    ];
+    for (const outcome of outcomes) expect(completion.completeReply(outcome).status).toBe(200);
   });
 });
