@@ -4,6 +4,7 @@ import { hasChromium, launchBrowser, screenshotPath } from '../support/browser.t
 import { freePort } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { seed, startTestResetd } from '../support/resetd.ts';
+import { until } from '../support/waiting.ts';
 
 /** A newcomer's walk: ask for a reset, open the dev mailbox, open the newest mail, follow its link. */
 describe.skipIf(!hasChromium)('the dev mailbox in a real browser', () => {
@@ -34,9 +35,9 @@ describe.skipIf(!hasChromium)('the dev mailbox in a real browser', () => {
 
   it('lists mail newest first, shows the newest, and its link leads to the reset page', async () => {
     await requestReset('older@example.com');
-    for (let i = 0; i < 100 && resetd.mailbox!.list().length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => resetd.mailbox!.list().length === 1);
     await requestReset('newest@example.com');
-    for (let i = 0; i < 100 && resetd.mailbox!.list().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => resetd.mailbox!.list().length === 2);
 
     const page = await browser.newPage();
     await page.goto(`${resetd.url}/dev/mailbox`);

@@ -4,6 +4,7 @@ import { hasChromium, launchBrowser, screenshotPath } from '../support/browser.t
 import { freePort } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { seed, startTestResetd } from '../support/resetd.ts';
+import { until } from '../support/waiting.ts';
 
 /**
  * A new user's walk, in a real browser: ask through a dialect, open the mail in the dev
@@ -42,7 +43,7 @@ describe.skipIf(!hasChromium)('resetting a password in a real browser', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'walker@example.com' }),
     });
-    for (let i = 0; i < 100 && resetd.mailbox!.list().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => resetd.mailbox!.list().length > 0);
 
     const page = await browser.newPage();
     // Statuses such as 400 and 410 are logged as errors too; only policy violations count here.

@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Account, type Directory, DirectoryError } from '../../src/core/directory.ts';
 import { checkSqlDirectorySettings, HASH_FORMATS, openSqlDirectory, type SqlDirectoryOptions } from '../../src/directory/sql/index.ts';
+import { until } from '../support/waiting.ts';
 import { independentlyVerifies } from './hash-verifiers.ts';
 import { type AppDatabase, mysqlApp, OLD_HASH, postgresApp, reachable, sqliteApp, TEST_MYSQL, TEST_POSTGRES } from './sql-test-databases.ts';
 
@@ -184,7 +184,7 @@ for (const engine of ENGINES) {
         const lock = await app.lockUser('1');
         try {
           const pending = directory.setPassword(ADA, 'new password 7');
-          await sleep(700); // inside the transaction, waiting for the application's lock
+          await until(async () => (await app.lockWaits()) > 0); // inside the transaction, waiting for the application's lock
           expect(await app.killDirectoryConnections()).toBeGreaterThan(0);
           expect(await pending).toMatchObject({ kind: 'unavailable' });
         } finally {

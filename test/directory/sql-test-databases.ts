@@ -28,6 +28,8 @@ export interface AppDatabase {
   lockUser(id: string): Promise<{ release(): Promise<void> }>;
   /** Ends every connection the directory has open, from the server's side; answers how many. */
   killDirectoryConnections(): Promise<number>;
+  /** How many of the directory's statements wait for a lock another connection holds (SQLite cannot tell: 0). */
+  lockWaits(): Promise<number>;
   drop(): Promise<void>;
 }
 
@@ -115,6 +117,10 @@ export async function postgresApp(): Promise<AppDatabase> {
       const rows = await run<{ pid: number }>(`SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity WHERE application_name = ?`, [schema]);
       return rows.length;
     },
+    async lockWaits() {
+      const [row] = await run<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'`, [schema]);
+      return row!.n;
+    },
     async drop() {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
@@ -167,6 +173,14 @@ export async function mysqlApp(): Promise<AppDatabase> {
       };
     },
     killDirectoryConnections,
+    async lockWaits() {
+      const [row] = await query<{ n: number }>(
+        `SELECT count(*) AS n FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+          WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?`,
+        database,
+      );
+      return Number(row!.n);
+    },
     async drop() {
       // Statements the directory gave up on may still run on the server; they hold the tables.
       await killDirectoryConnections();
@@ -213,6 +227,9 @@ export async function sqliteApp(): Promise<AppDatabase> {
       };
     },
     async killDirectoryConnections() {
+      return 0;
+    },
+    async lockWaits() {
       return 0;
     },
     async drop() {

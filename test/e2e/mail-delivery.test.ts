@@ -5,7 +5,7 @@ import type { SmtpSink } from '../support/smtp-sink.ts';
 import { freePort, startSmtpSink } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
-import { until } from '../support/waiting.ts';
+import { outboxSettled, until } from '../support/waiting.ts';
 
 /** Mail survives a mail server that refuses, is down, or bounces one address. */
 const cleanups: (() => Promise<void>)[] = [];
@@ -84,7 +84,7 @@ describe('mail delivery', () => {
 
     const sink = await sinkWith({ port });
     await sink.waitFor(users.length, 15_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await outboxSettled(resetd, 15_000); // nothing left to send: a mail sent twice would be here
     expect(recipients(sink.messages)).toEqual([...users].sort());
   });
 

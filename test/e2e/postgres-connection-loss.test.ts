@@ -113,6 +113,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
         await admin.connect();
         try {
           for (let round = 0; round < TERMINATIONS; round++) {
+            // The fault's schedule, spread over the load (not a wait for something to happen).
             await new Promise((resolve) => setTimeout(resolve, LOAD_MS / (TERMINATIONS + 1)));
             const { rows } = await admin.query(
               'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',

@@ -4,6 +4,7 @@ import type { SmtpSink } from '../support/smtp-sink.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { seed, startTestResetd } from '../support/resetd.ts';
+import { outboxSettled } from '../support/waiting.ts';
 
 /**
  * The whole request flow over real sockets: a user, a request through each dialect, one
@@ -59,7 +60,7 @@ describe('a reset request through each dialect', () => {
       expect(knownBody.replace(/[0-9a-f-]{36}/g, '')).toBe(unknownBody.replace(/[0-9a-f-]{36}/g, ''));
 
       const [mail] = (await sink.waitFor(before + 1)).slice(before);
-      await new Promise((r) => setTimeout(r, 300)); // room for a wrong second mail to show up
+      await outboxSettled(resetd); // both requests have had their mail sent or refused: a wrong one would be here
       expect(sink.messages.length).toBe(before + 1);
       expect(mail!.to).toMatchObject({ text: KNOWN[dialect] });
       expect(mail!.from!.value[0]).toMatchObject({ name: 'Accounts', address: 'accounts@example.test' });

@@ -4,6 +4,7 @@ import { contractFetch, documentedResponses, exercised } from '../support/contra
 import type { TestResetd } from '../support/resetd.ts';
 import { ADMIN_TOKEN, seed, startTestResetd } from '../support/resetd.ts';
 import { requestLink } from '../support/tokens.ts';
+import { until } from '../support/waiting.ts';
 import type { DirectoryReceiver } from '../support/directory-receiver.ts';
 import { startDirectoryReceiver } from '../support/directory-receiver.ts';
 
@@ -211,7 +212,7 @@ const cases: Case[] = [
   {
     name: 'mailbox shows a message',
     path: async (instance) => {
-      for (let i = 0; i < 100 && instance.mailbox!.list().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await until(() => instance.mailbox!.list().length > 0);
       return `/dev/mailbox/${instance.mailbox!.list()[0]!.id}`;
     },
     status: 200,

@@ -14,6 +14,7 @@ import type { SmtpSink } from '../support/smtp-sink.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { seed, startTestResetd } from '../support/resetd.ts';
+import { outboxSettled } from '../support/waiting.ts';
 
 /**
  * The products' own client libraries from the npm registry, unchanged, pointed at a running
@@ -176,7 +177,7 @@ afterAll(async () => {
  */
 async function expectOnlyMailFor(before: number, address: string): Promise<void> {
   const [mail] = (await sink.waitFor(before + 1)).slice(before);
-  await new Promise((resolve) => setTimeout(resolve, 300)); // room for a wrong extra mail to show up
+  await outboxSettled(resetd); // every request has had its mail sent or refused: a wrong one would be here
   expect(sink.messages.length).toBe(before + 1);
   expect(mail!.to).toMatchObject({ text: address });
 }
@@ -203,7 +204,7 @@ describe('Rocket.Chat: @rocket.chat/api-client RestClient', () => {
     expect(init!.headers).toMatchObject({ Accept: 'application/json', 'Content-Type': 'application/json' });
 
     const [mail] = (await sink.waitFor(before + 1)).slice(before);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await outboxSettled(resetd);
     expect(sink.messages.length).toBe(before + 1);
     expect(mail!.to).toMatchObject({ text: REGISTERED.rocketchat });
   });
@@ -235,7 +236,7 @@ describe('Rocket.Chat: @rocket.chat/api-client RestClient', () => {
     const response = rejection as Response;
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ success: false, error: "The 'email' param is required" });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await outboxSettled(resetd);
     expect(sink.messages.length).toBe(before);
   });
 });
@@ -295,7 +296,7 @@ describe('QuickBlox: the quickblox JS SDK', () => {
     expect(sent[0]!.headers['qb-sdk']).toMatch(/^JS 2\./);
 
     const [mail] = (await sink.waitFor(before + 1)).slice(before);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await outboxSettled(resetd);
     expect(sink.messages.length).toBe(before + 1);
     expect(mail!.to).toMatchObject({ text: REGISTERED.quickblox });
   });
@@ -321,7 +322,7 @@ describe('QuickBlox: the quickblox JS SDK', () => {
     expect(result).toBeNull();
     expect(error).toMatchObject({ code: 422 });
     expect(JSON.parse(String(error!.message))).toEqual({ errors: { email: ["can't be blank"] } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await outboxSettled(resetd);
     expect(sink.messages.length).toBe(before);
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
 import { movableClock, startTestResetd } from '../support/resetd.ts';
 import { addUser, postJson, requestToken } from '../support/tokens.ts';
+import { until } from '../support/waiting.ts';
 
 /** Completing a reset over resetd's JSON API: tokens, races, policy, and what follows a reset. */
 let resetd: TestResetd;
@@ -140,7 +141,7 @@ describe('after a reset', () => {
     );
     expect(open).toBe(0);
     const mailbox = resetd.mailbox!;
-    for (let i = 0; i < 200 && !mailbox.list()[0]?.subject.includes('geändert'); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => mailbox.list()[0]?.subject.includes('geändert') === true);
     expect(mailbox.list()[0]).toMatchObject({ to: 'after@example.com', subject: 'Ihr Cloudreve-Passwort wurde geändert' });
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
 import { addUser, postJson, requestToken } from '../support/tokens.ts';
+import { until } from '../support/waiting.ts';
 
 /** After a reset the host application hears of it: a signed POST, retried until it answers 2xx. */
 const SECRET = 'webhook-secret-0123456789';
@@ -37,7 +38,7 @@ it('a completed reset is posted to the webhook, signed with HMAC-SHA256, and ret
   const token = await requestToken(resetd, 'hooked@example.com');
   expect((await postJson(resetd, '/api/reset/complete', { token, password: 'correct horse battery staple' })).status).toBe(200);
 
-  for (let i = 0; i < 300 && !received.some((r) => r.status === 204); i++) await new Promise((r) => setTimeout(r, 20));
+  await until(() => received.some((r) => r.status === 204));
   expect(received.map((r) => r.status)).toEqual([503, 503, 204]);
   const delivered = received.at(-1)!;
   const event = JSON.parse(delivered.body);

@@ -1,5 +1,6 @@
 import type { TestResetd } from './resetd.ts';
 import { ADMIN_TOKEN } from './resetd.ts';
+import { until } from './waiting.ts';
 
 export async function addUser(resetd: TestResetd, email: string, extra: Record<string, string | boolean> = {}): Promise<string> {
   const response = await fetch(`${resetd.url}/admin/users`, {
@@ -20,12 +21,11 @@ export async function requestLink(resetd: TestResetd, email: string, path = '/ap
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email }),
   });
-  for (let i = 0; i < 300; i++) {
-    const mail = mailbox.list().find((m) => !seen.has(m.id) && m.to === email && /https?:\/\//.test(m.text));
-    if (mail) return mail.text.match(/https?:\/\/\S+/)![0];
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`no reset mail for ${email}`);
+  const fresh = () => mailbox.list().find((m) => !seen.has(m.id) && m.to === email && /https?:\/\//.test(m.text));
+  await until(() => fresh() !== undefined).catch(() => {
+    throw new Error(`no reset mail for ${email}`);
+  });
+  return fresh()!.text.match(/https?:\/\/\S+/)![0];
 }
 
 export async function requestToken(resetd: TestResetd, email: string): Promise<string> {

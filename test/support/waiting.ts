@@ -1,12 +1,13 @@
 import { outboxStats } from '../../src/core/outbox.ts';
 import type { Resetd } from '../../src/main.ts';
+import type { TestDatabase } from './test-store.ts';
 
-/** Polls until `condition` holds; throws after `timeoutMs`. */
-export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+/** Polls every `intervalMs` until `condition` holds; throws after `timeoutMs`. */
+export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000, intervalMs = 10): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
@@ -14,6 +15,22 @@ export async function until(condition: () => Promise<boolean> | boolean, timeout
 export async function outboxSettled(resetd: Pick<Resetd, 'store'>, timeoutMs = 10_000): Promise<void> {
   const deps = { store: resetd.store, clock: { now: () => new Date() } };
   await until(async () => (await outboxStats(deps)).queueDepth === 0, timeoutMs);
+}
+
+/**
+ * The same for resetd processes, read from their database: no outbox row pending or being
+ * sent. A row a killed process left `sending` counts until another takes it over when its
+ * lease runs out and sends it; after that nothing more can go out.
+ */
+export async function outboxSettledIn(database: Pick<TestDatabase, 'query'>, timeoutMs = 60_000): Promise<void> {
+  await until(
+    async () => {
+      const [row] = await database.query<{ n: number | string }>(`SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')`);
+      return Number(row!.n) === 0;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** Runs `work` over `items`, `width` at a time. */
