@@ -392,6 +392,12 @@ export interface paths {
          *     When the Rocket.Chat dialect is switched off (`RESETD_DIALECTS` without
          *     `rocketchat`), the endpoint answers as Rocket.Chat does with its `PasswordReset`
          *     setting off: `400` "Password reset is not enabled".
+         *
+         *     As Rocket.Chat's REST API does for a rate-limited endpoint, every answer that was
+         *     counted against the client address's limit (`RATE_LIMIT_IP` a minute) carries
+         *     `X-RateLimit-Limit`, `X-RateLimit-Remaining` (after this request) and
+         *     `X-RateLimit-Reset`, whatever its status; with `RATE_LIMIT_IP=0` (no limit) there
+         *     are none, and a switched-off dialect counts nothing.
          */
         post: operations["rocketchatForgotPassword"];
         delete?: never;
@@ -953,6 +959,12 @@ export interface components {
         RetryAfter: number;
         /** @description Only on a code `429` answer; seconds until this address may try again. */
         CloudreveRetryAfter: number;
+        /** @description Requests allowed from this client address in the window (`RATE_LIMIT_IP`). */
+        RocketchatRateLimitLimit: number;
+        /** @description Requests this client address has left in the window, after this one. */
+        RocketchatRateLimitRemaining: number;
+        /** @description When the window starts over, in milliseconds since the epoch. */
+        RocketchatRateLimitReset: number;
     };
     pathItems: never;
 }
@@ -1582,6 +1594,9 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["RocketchatRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RocketchatRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RocketchatRateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1594,6 +1609,9 @@ export interface operations {
              */
             400: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["RocketchatRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RocketchatRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RocketchatRateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1603,6 +1621,9 @@ export interface operations {
             /** @description The body is larger than resetd accepts (16 KiB). */
             413: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["RocketchatRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RocketchatRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RocketchatRateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1611,18 +1632,17 @@ export interface operations {
             };
             /**
              * @description Too many requests from this client address (`RATE_LIMIT_IP` a minute); as
-             *     Rocket.Chat does, with `X-RateLimit-*` headers and `Retry-After`.
+             *     Rocket.Chat does, with `X-RateLimit-*` headers (`X-RateLimit-Remaining` is 0)
+             *     and its error text, which ends with the error's name,
+             *     `[error-too-many-requests]`. resetd adds `Retry-After`.
              */
             429: {
                 headers: {
                     /** @description Seconds until the address may try again. */
                     "Retry-After"?: number;
-                    /** @description Requests allowed in the window. */
-                    "X-RateLimit-Limit"?: number;
-                    /** @description Requests left in the window. */
-                    "X-RateLimit-Remaining"?: number;
-                    /** @description When the window resets, in milliseconds since the epoch. */
-                    "X-RateLimit-Reset"?: number;
+                    "X-RateLimit-Limit": components["headers"]["RocketchatRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RocketchatRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RocketchatRateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1632,6 +1652,9 @@ export interface operations {
             /** @description resetd could not record the request (its store failed); nothing was accepted. */
             500: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["RocketchatRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RocketchatRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RocketchatRateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {

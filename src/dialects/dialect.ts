@@ -2,6 +2,7 @@ import type { operations } from '../../generated/api.ts';
 import type { CompleteResetOutcome, TokenCheck } from '../core/complete-reset.ts';
 import type { DialectName } from '../core/dialects.ts';
 import type { AccountNaming, RequestResetOutcome } from '../core/request-reset.ts';
+import type { LimitCount } from '../limits/rate-limits.ts';
 
 /** An operation of the merged spec: a misspelled or removed one does not compile. */
 export type OperationId = keyof operations;
@@ -69,6 +70,8 @@ export interface Dialect {
   extraOperationIds?: readonly OperationId[];
   /** Where the request carries a CAPTCHA answer and its ticket, for products that use one. */
   captcha?(input: DialectInput): { ticket: string; answer: string };
+  /** Headers that report the per-IP limit on every reply of an operation it counts, for products that send them. */
+  limitHeaders?(count: LimitCount): Record<string, string>;
 }
 
 /** Completing a reset in a product's own words: token and password in, its answers out. */

@@ -1,6 +1,7 @@
 import type { components } from '../../generated/api.ts';
 import type { Dialect, RequestFailure, Reply } from './dialect.ts';
-import { invalidIdentifier, isAbsent } from './dialect.ts';
+import { invalidIdentifier, isAbsent, retryAfter } from './dialect.ts';
+import type { LimitCount } from '../limits/rate-limits.ts';
 
 type Success = components['schemas']['RocketchatSuccess'];
 type Failure = components['schemas']['RocketchatError'];
@@ -25,15 +26,12 @@ function failure(f: RequestFailure): Reply {
     case 'too-large':
       return error(413, 'The request body is too large');
     case 'rate-limited':
-      return {
-        ...error(429, `Error, too many requests. Please slow down. You must wait ${f.retryAfterSeconds} seconds before trying this endpoint again.`),
-        headers: {
-          'Retry-After': String(f.retryAfterSeconds),
-          'X-RateLimit-Limit': String(f.limit),
-          'X-RateLimit-Remaining': '0',
-          'X-RateLimit-Reset': String(f.resetAt.getTime()),
-        },
-      };
+      // Rocket.Chat's words (ApiClass.ts): a Meteor.Error's reason, then its name in brackets.
+      // The X-RateLimit-* headers come from limitHeaders, as on every reply of the endpoint.
+      return retryAfter(
+        error(429, `Error, too many requests. Please slow down. You must wait ${f.retryAfterSeconds} seconds before trying this endpoint again. [error-too-many-requests]`),
+        f.retryAfterSeconds,
+      );
     case 'disabled':
       return error(400, 'Password reset is not enabled');
     case 'not-found':
@@ -45,6 +43,13 @@ function failure(f: RequestFailure): Reply {
   }
 }
 
+/** As Rocket.Chat's ApiClass sets them on every answer of a rate-limited endpoint; Reset is in milliseconds since the epoch. */
+const limitHeaders = ({ limit, remaining, resetAt }: LimitCount): Record<string, string> => ({
+  'X-RateLimit-Limit': String(limit),
+  'X-RateLimit-Remaining': String(remaining),
+  'X-RateLimit-Reset': String(resetAt.getTime()),
+});
+
 export const rocketchat: Dialect = {
   name: 'rocketchat',
   product: 'Rocket.Chat',
@@ -55,4 +60,5 @@ export const rocketchat: Dialect = {
   identifier: ({ body }) => (body as Body).email,
   reply: (outcome) => (outcome.kind === 'accepted' ? ok() : failure(invalidIdentifier('email', outcome))),
   failure,
+  limitHeaders,
 };

@@ -20,7 +20,7 @@ import { runSteps } from './request-chain.ts';
 import type { RequestState, ResetdContext } from './request-state.ts';
 import { loadSpec } from './spec.ts';
 import type { Checked, Matched } from './steps.ts';
-import { bodyReadableStep, bodyStep, captchaStep, enabledStep, ipLimitStep } from './steps.ts';
+import { bodyReadableStep, bodyStep, captchaStep, enabledStep, ipLimitStep, withLimitHeaders } from './steps.ts';
 import { describeValidationErrors } from './validation-failure.ts';
 
 export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
@@ -129,7 +129,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
       deps.log.error('request.failed', { operation: operation?.operationId, ...errorField(error) });
       reply = owner.failure({ kind: 'internal' });
     }
-    send(ctx, reply);
+    send(ctx, withLimitHeaders(reply, owner, ctx));
   });
   return app;
 }

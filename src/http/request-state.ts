@@ -15,6 +15,8 @@ export interface RequestState {
   authError?: unknown;
   /** The API key is over its own limit. */
   keyLimit?: Extract<LimitResult, { ok: false }>;
+  /** The per-IP limit's answer, for operations that have one: some products report it on every reply. */
+  ipLimit?: LimitResult;
 }
 
 export type ResetdContext = ParameterizedContext<RequestState>;

@@ -5,8 +5,10 @@ import type { DialectName } from '../core/dialects.ts';
 import type { Clock } from '../core/ports.ts';
 import type { CaptchaStore } from '../core/store.ts';
 import type { Limit } from '../limits/rate-limits.ts';
+import { limitCount } from '../limits/rate-limits.ts';
 import type { Owner } from './owners.ts';
 import { readRequestBody } from './request-body.ts';
+import type { AnyReply } from './reply.ts';
 import type { Step } from './request-chain.ts';
 import type { ResetdContext } from './request-state.ts';
 
@@ -47,12 +49,20 @@ export function enabledStep(dialects: ReadonlySet<DialectName>, adminToken: stri
 export function ipLimitStep(limitedByIp: ReadonlySet<string>, limit: Limit): Step<Matched> {
   return {
     name: 'limits',
-    async run({ operation, owner, clientIp }) {
+    async run({ ctx, operation, owner, clientIp }) {
       if (!limitedByIp.has(operation.operationId!)) return undefined;
       const result = await limit(`${operation.operationId} ${clientIp}`);
+      ctx.state.ipLimit = result;
       return result.ok ? undefined : owner.failure({ kind: 'rate-limited', ...result });
     },
   };
+}
+
+/** The per-IP limit as the owner's product reports it (Rocket.Chat's X-RateLimit-*), on whatever reply the request got. */
+export function withLimitHeaders(reply: AnyReply, owner: Owner, ctx: ResetdContext): AnyReply {
+  const count = ctx.state.ipLimit && limitCount(ctx.state.ipLimit);
+  if (!count || !owner.dialect?.limitHeaders) return reply;
+  return { ...reply, headers: { ...reply.headers, ...owner.dialect.limitHeaders(count) } };
 }
 
 /**

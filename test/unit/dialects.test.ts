@@ -323,6 +323,31 @@ describe('details each product puts in its errors', () => {
     expect(DIALECT_TABLE.cloudreve.failure({ kind: 'invalid', field, problem }).body).toMatchObject({ code: 40001, msg });
   });
 
+  it('Rocket.Chat words its 429 as its server does, ending with [error-too-many-requests], with Retry-After', () => {
+    expect(DIALECT_TABLE.rocketchat.failure({ kind: 'rate-limited', retryAfterSeconds: 42, limit: 30, resetAt: new Date(0) })).toEqual({
+      status: 429,
+      body: {
+        success: false,
+        error: 'Error, too many requests. Please slow down. You must wait 42 seconds before trying this endpoint again. [error-too-many-requests]',
+      },
+      headers: { 'Retry-After': '42' },
+    });
+  });
+
+  it('Rocket.Chat reports the limit as X-RateLimit-Limit, -Remaining and -Reset (milliseconds since the epoch)', () => {
+    const resetAt = new Date('2026-01-02T03:04:05.678Z');
+    expect(DIALECT_TABLE.rocketchat.limitHeaders?.({ limit: 30, remaining: 29, resetAt })).toEqual({
+      'X-RateLimit-Limit': '30',
+      'X-RateLimit-Remaining': '29',
+      'X-RateLimit-Reset': String(resetAt.getTime()),
+    });
+  });
+
+  it('only Rocket.Chat reports the limit in headers', () => {
+    const reporting = Object.values(DIALECT_TABLE).filter((dialect) => dialect.limitHeaders).map((dialect) => dialect.name);
+    expect(reporting).toEqual(['rocketchat']);
+  });
+
   it('QuickBlox reports a bad credential under "base"', () => {
     expect(DIALECT_TABLE.quickblox.failure({ kind: 'unauthorized', credentials: 'wrong' })).toEqual({
       status: 401,
