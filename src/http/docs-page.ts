@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Context } from 'koa';
 import type { AnyReply } from './reply.ts';
 
@@ -10,7 +11,15 @@ import type { AnyReply } from './reply.ts';
  */
 export function docsPage(html: string) {
   const identity = Buffer.from(html, 'utf8');
-  const encoded = { br: brotliCompressSync(identity), gzip: gzipSync(identity, { level: 9 }), identity };
+  // Compressed on first use, not at start (a 2.6 MB page at brotli's top quality takes
+  // seconds); quality 5 is within a few per cent of the top and takes tens of milliseconds.
+  // On the thread pool, so the event loop keeps answering meanwhile.
+  let encoded: Promise<Record<'br' | 'gzip' | 'identity', Buffer>> | undefined;
+  const encodings = () =>
+    (encoded ??= Promise.all([
+      promisify(brotliCompress)(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
+      promisify(gzip)(identity, { level: 6 }),
+    ]).then(([br, gz]) => ({ br, gzip: gz, identity })));
   const etag = `"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`;
   const headers = {
     ETag: etag,
@@ -20,12 +29,12 @@ export function docsPage(html: string) {
       "default-src 'none'; script-src 'self' 'unsafe-inline' blob:; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     'X-Content-Type-Options': 'nosniff',
   };
-  return (ctx: Context): AnyReply => {
+  return async (ctx: Context): Promise<AnyReply> => {
     if (ctx.get('If-None-Match').split(',').map((tag) => tag.trim().replace(/^W\//, '')).includes(etag)) {
       return { status: 304, headers };
     }
     const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity') || 'identity';
-    const bytes = encoded[encoding as keyof typeof encoded] ?? identity;
+    const bytes = (await encodings())[encoding as 'br' | 'gzip' | 'identity'] ?? identity;
     return {
       status: 200,
       bytes,

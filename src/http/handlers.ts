@@ -79,7 +79,7 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
       }
     },
 
-    getDocs(_context, ctx) {
+    async getDocs(_context, ctx) {
       if (!ctx.accepts('text/html')) return problem(406, 'This endpoint answers text/html.');
       return docs(ctx);
     },
