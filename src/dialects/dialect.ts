@@ -1,4 +1,5 @@
 import type { operations } from '../../generated/api.ts';
+import type { NewPasswordCheck } from '../core/check-new-password.ts';
 import type { CompleteResetOutcome, TokenCheck } from '../core/complete-reset.ts';
 import type { DialectName } from '../core/dialects.ts';
 import type { AccountNaming, RequestResetOutcome } from '../core/request-reset.ts';
@@ -79,8 +80,12 @@ export interface DialectCompletion {
   /** Operation that checks a token without spending it, if the product has one. */
   checkOperationId?: OperationId;
   checkInput?(input: DialectInput & { params: Record<string, unknown> }): { token: string };
-  checkReply?(check: TokenCheck): Reply;
+  /** `token` is the token that was checked (Unleash echoes it). */
+  checkReply?(check: TokenCheck, token: string): Reply;
   completeOperationId: OperationId;
+  /** Operation that says whether a new password would be accepted, before the person submits (Unleash has one). */
+  passwordCheckOperationId?: OperationId;
+  passwordCheckReply?(check: NewPasswordCheck): Reply;
   completeInput(input: DialectInput & { params: Record<string, unknown> }): { token: string; password: string; accountId?: string };
   completeReply(outcome: CompleteResetOutcome): Reply;
 }

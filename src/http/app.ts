@@ -20,11 +20,13 @@ import { runSteps } from './request-chain.ts';
 import type { RequestState, ResetdContext } from './request-state.ts';
 import { loadSpec } from './spec.ts';
 import type { Checked, Matched } from './steps.ts';
-import { bodyReadableStep, bodyStep, captchaStep, enabledStep, ipLimitStep, withLimitHeaders } from './steps.ts';
+import { bodyReadableStep, bodyStep, captchaStep, credentialsStep, enabledStep, ipLimitStep, withLimitHeaders } from './steps.ts';
 import { describeValidationErrors } from './validation-failure.ts';
 
 export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
   dialects: ReadonlySet<DialectName>;
+  /** Dialects whose reset request must carry an API key (API_KEYS_REQUIRED). */
+  apiKeysRequired: ReadonlySet<DialectName>;
   adminToken: string | null;
   trustedProxies: readonly string[];
   /** Requests per minute from one client IP to one endpoint; 0: no limit. */
@@ -41,12 +43,13 @@ type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | Any
 /**
  * The HTTP face of resetd, one chain per request:
  *
- *   match → enabled → limits → body → auth → validation → body readable → captcha → handler
+ *   match → enabled → limits → body → auth → credentials → validation → body readable → captcha → handler
  *
  * match, enabled, limits and body run here (steps.ts); auth and validation are the spec's
- * own checks, run by openapi-backend; body readable and captcha run between those and the
- * operation's handler. Any step may refuse, always in the owner's own shape: the
- * dialect's, resetd's problem details, or a page.
+ * own checks, run by openapi-backend; credentials, body readable and captcha wrap the
+ * operation's handler (credentials and body readable also wrap the validation failure, so
+ * a key is judged before the input). Any step may refuse, always in the owner's own
+ * shape: the dialect's, resetd's problem details, or a page.
  */
 export function createApp(deps: AppDeps): Koa<RequestState> {
   const ownerOf = createOwners(deps.page);
@@ -55,7 +58,8 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
 
   const guardedBy = (steps: readonly Step<Checked>[]) => (handler: Handler): Handler => (context, ctx) =>
     runSteps<Checked>({ context, ctx, owner: ownerOf(context.operation.operationId, '') }, steps, async () => handler(context, ctx));
-  const guarded = guardedBy([bodyReadableStep(), captchaStep(deps.captchaRequired, deps)]);
+  const credentials = credentialsStep(deps.apiKeysRequired);
+  const guarded = guardedBy([credentials, bodyReadableStep(), captchaStep(deps.captchaRequired, deps)]);
 
   const handlers = operationHandlers({ ...deps, clientIp }) as Record<string, Handler>;
   const api = new OpenAPIBackend({
@@ -77,7 +81,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
         return owner.failure({ kind: 'unauthorized', credentials: credentialsOf(context.security) });
       },
       // An unreadable body fails validation too; it is refused as unreadable, as the body step found.
-      validationFail: guardedBy([bodyReadableStep()])((context: Context) => {
+      validationFail: guardedBy([credentials, bodyReadableStep()])((context: Context) => {
         const owner = ownerOf(context.operation.operationId, '');
         return owner.failure(describeValidationErrors(context.validation.errors, owner.field));
       }),

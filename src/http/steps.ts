@@ -6,6 +6,7 @@ import type { Clock } from '../core/ports.ts';
 import type { CaptchaStore } from '../core/store.ts';
 import type { Limit } from '../limits/rate-limits.ts';
 import { limitCount } from '../limits/rate-limits.ts';
+import type { AuthResult } from './auth.ts';
 import type { Owner } from './owners.ts';
 import { readRequestBody } from './request-body.ts';
 import type { AnyReply } from './reply.ts';
@@ -77,6 +78,28 @@ export function bodyStep(): Step<Matched> {
       if (body.ok) request.body = body.body;
       else ctx.state.bodyFailure = body.failure;
       return undefined;
+    },
+  };
+}
+
+/**
+ * API keys. Each dialect's schemes ran in openapi-backend's auth (auth.ts); the spec also
+ * allows none (`{}`), so this step decides: a key that was sent must be right, and a
+ * dialect API_KEYS_REQUIRED lists must have one.
+ */
+export function credentialsStep(required: ReadonlySet<DialectName>): Step<Checked> {
+  return {
+    name: 'credentials',
+    run({ context, ctx, owner }) {
+      if (ctx.state.authError) throw ctx.state.authError;
+      const dialect = owner.dialect;
+      const security = (context.security ?? {}) as Record<string, AuthResult | undefined>;
+      const results = Object.keys(dialect?.credentials ?? {}).filter((scheme) => scheme in security).map((scheme) => security[scheme]);
+      if (!dialect || results.length === 0 || results.some((result) => result && 'ok' in result)) return undefined;
+      if (ctx.state.keyLimit) return owner.failure({ kind: 'rate-limited', ...ctx.state.keyLimit });
+      const sent = results.some((result) => result && 'error' in result && result.error !== 'missing');
+      if (!sent && !required.has(dialect.name)) return undefined;
+      return owner.failure({ kind: 'unauthorized', credentials: sent ? 'wrong' : 'missing' });
     },
   };
 }
