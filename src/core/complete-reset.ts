@@ -60,10 +60,10 @@ export async function checkResetToken(
   accountId?: string,
 ): Promise<TokenCheck> {
   const key = clientIp ?? 'unknown';
-  const wait = await deps.failures.blockedFor(key);
+  const wait = await deps.failures.attempt(key);
   if (wait > 0) return { kind: 'rate-limited', retryAfterSeconds: wait };
   const problem = await findProblem();
-  if (problem.kind !== 'valid') await deps.failures.recordFailure(key);
+  if (problem.kind === 'valid') await deps.failures.forgive(key);
   return problem;
 
   async function findProblem(): Promise<TokenCheck> {

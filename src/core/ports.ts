@@ -77,8 +77,14 @@ export interface MailThrottle {
 /** Counts failures per key (a client IP) to slow down token guessing. */
 export interface FailureLimiter {
   /** Seconds until `key` may try again, or 0 when it may try now. */
-  blockedFor(key: string): Promise<number>;
-  recordFailure(key: string): Promise<void>;
+  /**
+   * Counts one attempt against `key` in the same step as it checks the limit, so attempts
+   * that arrive together cannot all pass before any is counted. Seconds to wait (the
+   * attempt was not counted), or 0: go ahead.
+   */
+  attempt(key: string): Promise<number>;
+  /** Takes back the attempt of a check that succeeded: only failures use up the allowance. */
+  forgive(key: string): Promise<void>;
 }
 
 /** Draws CAPTCHA images locally: an image a person can read, and its answer. */
