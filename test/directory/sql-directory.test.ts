@@ -184,7 +184,7 @@ for (const engine of ENGINES) {
         const lock = await app.lockUser('1');
         try {
           const pending = directory.setPassword(ADA, 'new password 7');
-          await until(async () => (await app.lockWaits()) > 0); // inside the transaction, waiting for the application's lock
+          await until(async () => (await app.lockWaits()) > 0, 10_000, 250); // inside the transaction, waiting for the application's lock
           expect(await app.killDirectoryConnections()).toBeGreaterThan(0);
           expect(await pending).toMatchObject({ kind: 'unavailable' });
         } finally {
