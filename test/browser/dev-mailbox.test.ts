@@ -1,10 +1,12 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, screenshotPath } from '../support/browser.ts';
-import { freePort } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { seed, startTestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { postJson } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
+import { seed } from '../support/admin.ts';
+import { freePort } from '../support/ports.ts';
 
 /** A newcomer's walk: ask for a reset, open the dev mailbox, open the newest mail, follow its link. */
 describe.skipIf(!hasChromium)('the dev mailbox in a real browser', () => {
@@ -16,7 +18,7 @@ describe.skipIf(!hasChromium)('the dev mailbox in a real browser', () => {
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     resetd = await startTestResetd({ PORT: String(port), PUBLIC_URL: publicUrl });
-    await seed(resetd.url, ['older@example.com', 'newest@example.com']);
+    await seed(resetd, ['older@example.com', 'newest@example.com']);
     browser = await launchBrowser();
   });
 
@@ -25,13 +27,7 @@ describe.skipIf(!hasChromium)('the dev mailbox in a real browser', () => {
     await resetd?.dispose();
   });
 
-  async function requestReset(email: string) {
-    await fetch(`${resetd.url}/api/v4/user/reset`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email }),
-    });
-  }
+  const requestReset = (email: string) => postJson(resetd, '/api/v4/user/reset', { email });
 
   it('lists mail newest first, shows the newest, and its link leads to the reset page', async () => {
     await requestReset('older@example.com');

@@ -1,10 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, screenshotPath } from '../support/browser.ts';
-import { freePort } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { seed, startTestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { postJson } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
+import { seed } from '../support/admin.ts';
+import { freePort } from '../support/ports.ts';
 
 /**
  * A new user's walk, in a real browser: ask through a dialect, open the mail in the dev
@@ -18,7 +20,7 @@ describe.skipIf(!hasChromium)('resetting a password in a real browser', () => {
   beforeAll(async () => {
     const port = await freePort();
     resetd = await startTestResetd({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
-    await seed(resetd.url, ['walker@example.com']);
+    await seed(resetd, ['walker@example.com']);
     browser = await launchBrowser();
   });
 
@@ -38,11 +40,7 @@ describe.skipIf(!hasChromium)('resetting a password in a real browser', () => {
   }
 
   it('request → mail → click → new password → confirmation; the same link again is refused', async () => {
-    await fetch(`${resetd.url}/api/v1/users.forgotPassword`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'walker@example.com' }),
-    });
+    await postJson(resetd, '/api/v1/users.forgotPassword', { email: 'walker@example.com' });
     await until(() => resetd.mailbox!.list().length > 0);
 
     const page = await browser.newPage();

@@ -1,31 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/log/logger.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { seed, startTestResetd } from '../support/resetd.ts';
-import { addUser, postJson } from '../support/tokens.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { mailsTo, postJson } from '../support/tokens.ts';
+import { capturingLogger } from '../support/logs.ts';
 import { outboxSettled } from '../support/waiting.ts';
+import { addUser, createApiKey } from '../support/admin.ts';
 
 /** DIRECTORY=builtin: resetd's own users table, found by address, id or (maiascore) a name nobody else has. */
-const warnings: { event: string; fields?: Record<string, unknown> }[] = [];
-const log: Logger = { info() {}, error() {}, warn: (event, fields) => warnings.push({ event, fields }) };
+const { log, lines } = capturingLogger();
 let resetd: TestResetd;
 let maiascoreKey: string;
 
 beforeAll(async () => {
   resetd = await startTestResetd({}, { log });
-  maiascoreKey = (await seed(resetd.url, [])).maiascore;
+  maiascoreKey = await createApiKey(resetd, 'maiascore');
 });
 afterAll(() => resetd?.dispose());
 
 const forgot = (id: string) => postJson(resetd, '/auth/forgot-password', { id }, { authorization: `Bearer ${maiascoreKey}` });
-const mailsTo = (address: string) => resetd.mailbox!.list().filter((mail) => mail.to === address);
 
 describe('maiascore names an account by id or name', () => {
   it('a name only one account has finds that account', async () => {
     await addUser(resetd, 'unique@example.com', { name: 'Unique Name' });
     expect((await forgot('unique name')).status).toBe(200);
     await outboxSettled(resetd);
-    expect(mailsTo('unique@example.com')).toHaveLength(1);
+    expect(mailsTo(resetd, 'unique@example.com')).toHaveLength(1);
   });
 
   it('an id finds its account even when a name equals it', async () => {
@@ -33,8 +32,8 @@ describe('maiascore names an account by id or name', () => {
     await addUser(resetd, 'named-like-an-id@example.com', { name: id });
     expect((await forgot(id)).status).toBe(200);
     await outboxSettled(resetd);
-    expect(mailsTo('by-id@example.com')).toHaveLength(1);
-    expect(mailsTo('named-like-an-id@example.com')).toHaveLength(0);
+    expect(mailsTo(resetd, 'by-id@example.com')).toHaveLength(1);
+    expect(mailsTo(resetd, 'named-like-an-id@example.com')).toHaveLength(0);
   });
 
   it('a name two accounts share names nobody: no mail, the same answer, and a warning for the operator', async () => {
@@ -45,9 +44,9 @@ describe('maiascore names an account by id or name', () => {
     expect([shared.status, unknown.status]).toEqual([200, 200]);
     expect(await shared.json()).toEqual(await unknown.json());
     await outboxSettled(resetd);
-    expect(mailsTo('sam.one@example.com').concat(mailsTo('sam.two@example.com'))).toEqual([]);
+    expect(mailsTo(resetd, 'sam.one@example.com').concat(mailsTo(resetd, 'sam.two@example.com'))).toEqual([]);
     const [row] = await resetd.database.query<{ state: string }>(`SELECT state FROM outbox WHERE identifier = 'Sam'`);
     expect(row!.state).toBe('no_account');
-    expect(warnings).toContainEqual({ event: 'directory.ambiguous', fields: expect.objectContaining({ directory: 'builtin', matches: 2 }) });
+    expect(lines).toContainEqual({ level: 'warn', event: 'directory.ambiguous', fields: expect.objectContaining({ directory: 'builtin', matches: 2 }) });
   });
 });

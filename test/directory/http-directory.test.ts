@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Account, SetPasswordResult } from '../../src/core/directory.ts';
@@ -10,6 +8,7 @@ import { checkHttpDirectorySettings, openHttpDirectory } from '../../src/directo
 import { signatureHeader, verifySignature } from '../../src/signature/resetd-signature.ts';
 import type { DirectoryReceiver } from '../support/directory-receiver.ts';
 import { startDirectoryReceiver } from '../support/directory-receiver.ts';
+import { freePort } from '../support/ports.ts';
 import { until } from '../support/waiting.ts';
 
 const SECRET = 'directory-secret-0123456789';
@@ -43,13 +42,8 @@ function unavailable(result: SetPasswordResult): string {
   return error;
 }
 
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}/resetd`;
-}
+/** A URL on loopback where nothing listens. */
+const closedPortUrl = async () => `http://127.0.0.1:${await freePort()}/resetd`;
 
 beforeAll(async () => {
   receiver = await startDirectoryReceiver(SECRET);

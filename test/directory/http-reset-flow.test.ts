@@ -3,7 +3,7 @@ import type { DirectoryReceiver } from '../support/directory-receiver.ts';
 import { startDirectoryReceiver } from '../support/directory-receiver.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
-import { postJson } from '../support/tokens.ts';
+import { linkIn, mailsTo, postJson, requestToken } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
 
 /**
@@ -62,22 +62,14 @@ beforeEach(() => {
   findsToFail = 0;
 });
 
-const mailsTo = (address: string) => resetd.mailbox!.list().filter((mail) => mail.to === address);
 const forgot = (email: string) => postJson(resetd, '/api/v1/users.forgotPassword', { email });
-const tokenOf = (text: string) => new URL(text.match(/https?:\/\/\S+/)![0]).searchParams.get('token')!;
-
-async function linkFor(address: string): Promise<string> {
-  const seen = new Set(mailsTo(address).map((mail) => mail.id));
-  const fresh = () => mailsTo(address).find((mail) => !seen.has(mail.id) && /token=/.test(mail.text));
-  expect((await forgot(address.toLowerCase())).status).toBe(200);
-  await until(() => fresh() !== undefined);
-  return tokenOf(fresh()!.text);
-}
+/** Asks for `address` in lower case; the mail goes to the application's spelling of it. */
+const tokenFor = (address: string) => requestToken(resetd, address.toLowerCase(), { path: '/api/v1/users.forgotPassword', to: address });
 
 describe('finding the account in the application', () => {
   it('mails the account the application names, in its language and by its name', async () => {
-    await linkFor('Ada@Example.com');
-    const mail = mailsTo('Ada@Example.com')[0]!;
+    await tokenFor('Ada@Example.com');
+    const mail = mailsTo(resetd, 'Ada@Example.com')[0]!;
     expect(mail.text).toContain('Hallo Ada Lovelace,');
     const find = receiver.calls.find((call) => call.payload.action === 'find' && call.payload.identifier === 'ada@example.com');
     expect(find).toBeDefined();
@@ -85,9 +77,9 @@ describe('finding the account in the application', () => {
 
   it('an application that is down when the worker asks: the request waits and its mail arrives once it is back', async () => {
     findsToFail = 3;
-    const before = mailsTo('grace@example.com').length;
+    const before = mailsTo(resetd, 'grace@example.com').length;
     expect((await forgot('grace@example.com')).status).toBe(200);
-    await until(() => mailsTo('grace@example.com').length > before);
+    await until(() => mailsTo(resetd, 'grace@example.com').length > before);
     expect(findsToFail).toBe(0);
     const [item] = await resetd.database.query<{ attempts: number; state: string }>(
       `SELECT attempts, state FROM outbox WHERE kind = 'reset' AND identifier = ? ORDER BY created_at DESC`,
@@ -105,7 +97,7 @@ describe('finding the account in the application', () => {
       const rows = await resetd.database.query<{ state: string }>(`SELECT state FROM outbox WHERE identifier IN ('nobody@example.com', 'banned@example.com')`);
       return rows.length === 2 && rows.every((row) => row.state === 'no_account');
     });
-    expect(mailsTo('nobody@example.com').concat(mailsTo('banned@example.com'))).toEqual([]);
+    expect(mailsTo(resetd, 'nobody@example.com').concat(mailsTo(resetd, 'banned@example.com'))).toEqual([]);
   });
 
   it('an answer naming an account of another address mails nobody, and the request is kept for a retry', async () => {
@@ -122,24 +114,24 @@ describe('finding the account in the application', () => {
     const [row] = await resetd.database.query<{ state: string; last_error: string }>(`SELECT state, last_error FROM outbox WHERE identifier = 'attacker@example.com'`);
     expect(['pending', 'sending', 'dead']).toContain(row!.state);
     expect(row!.last_error).toMatch(/not the one asked for/);
-    expect(mailsTo('victim@example.com')).toEqual([]);
-    expect(mailsTo('attacker@example.com')).toEqual([]);
+    expect(mailsTo(resetd, 'victim@example.com')).toEqual([]);
+    expect(mailsTo(resetd, 'attacker@example.com')).toEqual([]);
   });
 });
 
 describe('setting the password in the application', () => {
   it('the application receives the new password for its account id; then the link is spent and the notice is mailed', async () => {
-    const token = await linkFor('grace@example.com');
+    const token = await tokenFor('grace@example.com');
     const done = await postJson(resetd, '/api/reset/complete', { token, password: GOOD });
     expect(done.status).toBe(200);
     expect(passwords.get('43')).toBe(GOOD);
     expect((await postJson(resetd, '/api/reset/complete', { token, password: `${GOOD} 2` })).status).toBe(410);
     expect(passwords.get('43')).toBe(GOOD);
-    await until(() => mailsTo('grace@example.com').some((mail) => /changed/i.test(mail.subject)));
+    await until(() => mailsTo(resetd, 'grace@example.com').some((mail) => /changed/i.test(mail.subject)));
   });
 
   it('a password the application refuses shows its reasons, and the same link then works', async () => {
-    const token = await linkFor('grace@example.com');
+    const token = await tokenFor('grace@example.com');
     const refused = await postJson(resetd, '/api/reset/complete', { token, password: 'please refuse this password' });
     expect(refused.status).toBe(422);
     expect((await refused.json()).errors).toEqual([{ code: 'refused', message: 'Choose a password you have not used before.' }]);
@@ -149,7 +141,7 @@ describe('setting the password in the application', () => {
   });
 
   it('an application that cannot be reached: try again in a moment, and the same link then works', async () => {
-    const token = await linkFor('grace@example.com');
+    const token = await tokenFor('grace@example.com');
     const answer = receiver.answer;
     receiver.answer = (call) => (call.payload.action === 'set-password' ? { status: 502 } : answer(call));
     const down = await postJson(resetd, '/api/reset/complete', { token, password: GOOD });
@@ -161,7 +153,7 @@ describe('setting the password in the application', () => {
   });
 
   it('two completions racing with one link: the application is asked once', async () => {
-    const token = await linkFor('grace@example.com');
+    const token = await tokenFor('grace@example.com');
     const before = receiver.calls.filter((call) => call.payload.action === 'set-password').length;
     const statuses = await Promise.all(
       Array.from({ length: 6 }, (_, i) => postJson(resetd, '/api/reset/complete', { token, password: `${GOOD} ${i}` }).then((r) => r.status)),
@@ -203,15 +195,15 @@ describe('limits and the webhook with the application’s accounts', () => {
     });
     const states = await limited.database.query<{ state: string }>(`SELECT state FROM outbox WHERE kind = 'reset' ORDER BY created_at`);
     expect(states.map((row) => row.state)).toEqual(['sent', 'throttled']);
-    expect(limited.mailbox!.list().filter((mail) => mail.to === 'Ada@Example.com')).toHaveLength(1);
+    expect(mailsTo(limited, 'Ada@Example.com')).toHaveLength(1);
   });
 
   it('the webhook names the application’s account id, signed', async () => {
-    const mail = limited.mailbox!.list().find((m) => m.to === 'Ada@Example.com')!;
-    const done = await postJson(limited, '/api/reset/complete', { token: tokenOf(mail.text), password: GOOD });
+    const [mail] = mailsTo(limited, 'Ada@Example.com');
+    const done = await postJson(limited, '/api/reset/complete', { token: linkIn(mail!).searchParams.get('token')!, password: GOOD });
     expect(done.status).toBe(200);
     await until(() => hook.calls.length > 0);
     expect(hook.calls[0]!.payload).toMatchObject({ event: 'password.changed', userId: '42', email: 'Ada@Example.com' });
-    await until(() => limited.mailbox!.list().some((m) => m.to === 'Ada@Example.com' && /geändert/.test(m.subject)));
+    await until(() => mailsTo(limited, 'Ada@Example.com').some((m) => /geändert/.test(m.subject)));
   });
 });

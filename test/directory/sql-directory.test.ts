@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Account, type Directory, DirectoryError } from '../../src/core/directory.ts';
 import { checkSqlDirectorySettings, HASH_FORMATS, openSqlDirectory, type SqlDirectoryOptions } from '../../src/directory/sql/index.ts';
+import { freePort } from '../support/ports.ts';
 import { until } from '../support/waiting.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { independentlyVerifies } from './hash-verifiers.ts';
 import { type AppDatabase, mysqlApp, OLD_HASH, postgresApp, reachable, sqliteApp, TEST_MYSQL, TEST_POSTGRES } from './sql-test-databases.ts';
 
@@ -219,19 +219,12 @@ describe('sql directory when the database cannot be reached', () => {
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
-  const closedPort = async () => {
-    const server = createServer();
-    const port = await listen(server);
-    await new Promise((resolve) => server.close(resolve));
-    servers.splice(servers.indexOf(server), 1);
-    return port;
-  };
   // Accepts connections and never says a word: a hung server or a black-holed network.
   const silentPort = () => listen(createServer((socket) => { sockets.push(socket); socket.on('error', () => {}); }));
 
   for (const [label, scheme] of [['PostgreSQL', 'postgres'], ['MariaDB', 'mysql']] as const) {
     it(`${label} on a closed port: find and ping throw, setPassword answers unavailable, at once`, async () => {
-      const directory = await openSqlDirectory(options(`${scheme}://user@127.0.0.1:${await closedPort()}/app`));
+      const directory = await openSqlDirectory(options(`${scheme}://user@127.0.0.1:${await freePort()}/app`));
       try {
         const started = Date.now();
         await expect(directory.find('a@example.com')).rejects.toThrow();
@@ -260,8 +253,8 @@ describe('sql directory when the database cannot be reached', () => {
   }
 
   it('SQLite with no file at the path: find and ping throw, setPassword answers unavailable, and no empty database is made', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'resetd-dir-'));
-    const path = join(dir, 'missing.db');
+    const dir = tempDir('dir');
+    const path = dir.file('missing.db');
     const directory = await openSqlDirectory(options(`sqlite:${path}`));
     try {
       await expect(directory.find('a@example.com')).rejects.toThrow();
@@ -270,7 +263,7 @@ describe('sql directory when the database cannot be reached', () => {
       expect(existsSync(path)).toBe(false);
     } finally {
       await directory.close();
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     }
   });
 });

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { tempDir } from '../support/temp-dir.ts';
 
 /**
  * An application's own database for the sql directory to work on: a users table and a
@@ -195,8 +193,8 @@ export async function mysqlApp(): Promise<AppDatabase> {
 }
 
 export async function sqliteApp(): Promise<AppDatabase> {
-  const dir = mkdtempSync(join(tmpdir(), 'resetd-dir-'));
-  const path = join(dir, 'app.db');
+  const dir = tempDir('dir');
+  const path = dir.file('app.db');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, display_name TEXT, lang TEXT,
@@ -238,7 +236,7 @@ export async function sqliteApp(): Promise<AppDatabase> {
     },
     async drop() {
       db.close();
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     },
   };
 }

@@ -1,25 +1,24 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/log/logger.ts';
-import { freePort } from '../support/smtp-sink.ts';
 import { startTestResetd } from '../support/resetd.ts';
+import { freePort } from '../support/ports.ts';
+import { tempDir } from '../support/temp-dir.ts';
+import { capturingLogger } from '../support/logs.ts';
 
 /**
  * The dev mailbox shows reset links to whoever reaches the port, so by default resetd
  * keeps it, and itself, on loopback; and a resetd that cannot start says so in its exit code.
  */
-const dir = mkdtempSync(join(tmpdir(), 'resetd-dev-mailbox-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('dev-mailbox');
+afterAll(() => dir.remove());
 
 // What the test runner's own environment might set must not decide these defaults.
 const UNSET = ['HOST', 'PORT', 'SMTP_URL', 'DEV_MAILBOX', 'NODE_ENV', 'RESETD_CONFIG', 'RESETD_WORKER'];
 function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !UNSET.includes(name)));
-  return { ...base, DATABASE_URL: `sqlite:${join(dir, `${Math.random().toString(36).slice(2)}.db`)}`, ...env };
+  return { ...base, DATABASE_URL: `sqlite:${dir.file(`${Math.random().toString(36).slice(2)}.db`)}`, ...env };
 }
 
 /** `node bin/resetd.js …` as an operator runs it; resolves when it exits, or when it has started. */
@@ -84,16 +83,6 @@ describe('with no settings, resetd listens on loopback with the dev mailbox', ()
     }
   });
 });
-
-function capturingLogger() {
-  const lines: { level: string; event: string; fields?: Record<string, unknown> }[] = [];
-  const log: Logger = {
-    info: (event, fields) => lines.push({ level: 'info', event, fields }),
-    warn: (event, fields) => lines.push({ level: 'warn', event, fields }),
-    error: (event, fields) => lines.push({ level: 'error', event, fields }),
-  };
-  return { log, lines };
-}
 
 describe('DEV_MAILBOX=on beyond loopback', () => {
   it('starts with the dev mailbox and warns that it is reachable from the network', async () => {

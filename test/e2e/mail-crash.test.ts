@@ -2,10 +2,13 @@ import { afterAll, expect, it } from 'vitest';
 import type { ResetdProcess } from '../support/processes.ts';
 import { startResetdProcess } from '../support/processes.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
-import { freePort, startSmtpSink } from '../support/smtp-sink.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 import { ADMIN_TOKEN } from '../support/resetd.ts';
+import { addUsers } from '../support/admin.ts';
+import { postJson } from '../support/tokens.ts';
 import { newTestDatabase } from '../support/test-store.ts';
 import { inParallel, outboxSettledIn } from '../support/waiting.ts';
+import { freePort } from '../support/ports.ts';
 
 /**
  * resetd is killed (SIGKILL) while it sends 500 reset mails; after a restart every one of
@@ -41,25 +44,12 @@ it('every mail of 500 is delivered after a SIGKILL mid-send, duplicates share th
   // A slow server: mail is still going out when the process dies.
   sink = await startSmtpSink({ delayMs: 15 });
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   child = await startResetd(port, sink.url);
 
   const users = Array.from({ length: COUNT }, (_, i) => `crash${i}@example.com`);
+  await addUsers(child, users, 20);
   await inParallel(users, 20, async (email) => {
-    const response = await fetch(`${url}/admin/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email }),
-    });
-    expect(response.status).toBe(201);
-  });
-  await inParallel(users, 20, async (email) => {
-    const response = await fetch(`${url}/api/v1/users.forgotPassword`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email }),
-    });
-    expect(response.status).toBe(200);
+    expect((await postJson(child!, '/api/v1/users.forgotPassword', { email })).status).toBe(200);
   });
 
   await sink.waitFor(50, 30_000);

@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ParsedMail } from 'mailparser';
-import { listDeadMail, outboxStats, retryDeadMail } from '../../src/core/outbox.ts';
+import { listDeadMail, retryDeadMail } from '../../src/core/outbox.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
-import { freePort, startSmtpSink } from '../support/smtp-sink.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
-import { outboxSettled, until } from '../support/waiting.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { addUsers } from '../support/admin.ts';
+import { postJson } from '../support/tokens.ts';
+import { outboxSettled, outboxStatsOf, until } from '../support/waiting.ts';
+import { freePort } from '../support/ports.ts';
 
 /** Mail survives a mail server that refuses, is down, or bounces one address. */
 const cleanups: (() => Promise<void>)[] = [];
@@ -25,25 +28,9 @@ async function sinkWith(options: Parameters<typeof startSmtpSink>[0]): Promise<S
   return sink;
 }
 
-async function addUsers(url: string, emails: readonly string[]) {
+async function requestResets(resetd: TestResetd, emails: readonly string[]) {
   for (const email of emails) {
-    const response = await fetch(`${url}/admin/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email }),
-    });
-    expect(response.status).toBe(201);
-  }
-}
-
-async function requestResets(url: string, emails: readonly string[]) {
-  for (const email of emails) {
-    const response = await fetch(`${url}/api/v4/user/reset`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email }),
-    });
-    expect(await response.json()).toEqual({ code: 0, msg: '' });
+    expect(await (await postJson(resetd, '/api/v4/user/reset', { email })).json()).toEqual({ code: 0, msg: '' });
   }
 }
 
@@ -57,14 +44,14 @@ describe('mail delivery', () => {
     const sink = await sinkWith({ refuse: (_to, attempt) => (attempt <= 3 ? { code: 421, message: 'Try again later' } : null) });
     const resetd = await resetdWith({ SMTP_URL: sink.url });
     const users = emails(12, 'busy');
-    await addUsers(resetd.url, users);
-    await requestResets(resetd.url, users);
+    await addUsers(resetd, users);
+    await requestResets(resetd, users);
 
     await sink.waitFor(users.length);
-    await until(async () => (await outboxStats({ store: resetd.store, clock: { now: () => new Date() } })).queueDepth === 0);
+    await outboxSettled(resetd);
     expect(recipients(sink.messages)).toEqual([...users].sort());
     expect(new Set(ids(sink.messages)).size).toBe(users.length);
-    const stats = await outboxStats({ store: resetd.store, clock: { now: () => new Date() } });
+    const stats = await outboxStatsOf(resetd);
     expect(stats.byState.sent).toBe(users.length);
     expect(stats.retried).toBe(users.length);
     expect(stats.byState.dead).toBe(0);
@@ -74,11 +61,11 @@ describe('mail delivery', () => {
     const port = await freePort();
     const resetd = await resetdWith({ SMTP_URL: `smtp://127.0.0.1:${port}` });
     const users = emails(8, 'later');
-    await addUsers(resetd.url, users);
-    await requestResets(resetd.url, users);
+    await addUsers(resetd, users);
+    await requestResets(resetd, users);
 
-    await until(async () => (await outboxStats({ store: resetd.store, clock: { now: () => new Date() } })).retried === users.length);
-    const waiting = await outboxStats({ store: resetd.store, clock: { now: () => new Date() } });
+    await until(async () => (await outboxStatsOf(resetd)).retried === users.length);
+    const waiting = await outboxStatsOf(resetd);
     expect(waiting.queueDepth).toBe(users.length);
     expect(waiting.byState.sent).toBe(0);
 
@@ -92,12 +79,12 @@ describe('mail delivery', () => {
     const sink = await sinkWith({ refuse: (to) => (to === 'bounce@example.com' ? { code: 550, message: 'No such user here' } : null) });
     const resetd = await resetdWith({ SMTP_URL: sink.url });
     const users = [...emails(5, 'fine'), 'bounce@example.com'];
-    await addUsers(resetd.url, users);
-    await requestResets(resetd.url, users);
+    await addUsers(resetd, users);
+    await requestResets(resetd, users);
 
     await sink.waitFor(5);
     const deps = { store: resetd.store, clock: { now: () => new Date() } };
-    await until(async () => (await outboxStats(deps)).byState.dead === 1);
+    await until(async () => (await outboxStatsOf(resetd)).byState.dead === 1);
     const [dead] = await listDeadMail(deps);
     expect(dead!.attempts).toBe(1);
     expect(dead!.lastError).toMatch(/550/);
@@ -105,7 +92,7 @@ describe('mail delivery', () => {
 
     // The operator puts it back; the server still refuses, so it dies again, once more.
     expect(await retryDeadMail(deps, [dead!.id])).toBe(1);
-    await until(async () => (await listDeadMail(deps)).length === 1 && (await outboxStats(deps)).queueDepth === 0);
+    await until(async () => (await listDeadMail(deps)).length === 1 && (await outboxStatsOf(resetd)).queueDepth === 0);
     expect(sink.messages).toHaveLength(5);
   });
 });

@@ -5,7 +5,9 @@ import { wordsFor } from '../../src/mail/templates/words.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { addUser, createApiKey } from '../support/admin.ts';
+import { postJson } from '../support/tokens.ts';
 
 const view = {
   product: 'Unleash',
@@ -79,13 +81,8 @@ describe('a mail as sent', () => {
       PRODUCT_NAME_UNLEASH: 'Feature Flags',
       MAIL_FROM_UNLEASH: 'Flags <flags@example.test>',
     });
-    for (const [email, locale] of [['Stored.Case@example.com', 'en'], ['deutsch@example.com', 'de']] as const) {
-      await fetch(`${resetd.url}/admin/users`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ email, locale }),
-      });
-    }
+    await addUser(resetd, 'Stored.Case@example.com', { locale: 'en' });
+    await addUser(resetd, 'deutsch@example.com', { locale: 'de' });
   });
 
   afterAll(async () => {
@@ -93,14 +90,10 @@ describe('a mail as sent', () => {
     await sink?.close();
   });
 
-  async function ask(email: string, headers: Record<string, string> = {}) {
-    const before = sink.messages.length;
-    await fetch(`${resetd.url}/api/v1/users.forgotPassword`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ email }),
-    });
-    return (await sink.waitFor(before + 1))[before]!;
+  async function ask(email: string, headers: Record<string, string> = {}, path = '/api/v1/users.forgotPassword') {
+    const mail = sink.mark();
+    await postJson(resetd, path, { email }, headers);
+    return mail.next();
   }
 
   it('goes to the stored address, and nothing the requester typed reaches a header', async () => {
@@ -128,18 +121,8 @@ describe('a mail as sent', () => {
   });
 
   it('uses the configured product name and sender of its dialect', async () => {
-    const before = sink.messages.length;
-    const key = await fetch(`${resetd.url}/admin/api-keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ dialect: 'unleash' }),
-    }).then((r) => r.json() as Promise<{ key: string }>);
-    await fetch(`${resetd.url}/auth/reset/password-email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: key.key },
-      body: JSON.stringify({ email: 'stored.case@example.com' }),
-    });
-    const mail = (await sink.waitFor(before + 1))[before]!;
+    const key = await createApiKey(resetd, 'unleash');
+    const mail = await ask('stored.case@example.com', { authorization: key }, '/auth/reset/password-email');
     expect(mail.subject).toBe('Reset your Feature Flags password');
     expect(mail.from).toMatchObject({ value: [{ name: 'Flags', address: 'flags@example.test' }] });
   });

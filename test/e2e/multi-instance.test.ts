@@ -3,11 +3,14 @@ import { MIGRATIONS } from '../../src/store/postgres/migrations.ts';
 import type { ResetdProcess } from '../support/processes.ts';
 import { startResetdProcess } from '../support/processes.ts';
 import { ADMIN_TOKEN } from '../support/resetd.ts';
+import { addUsers } from '../support/admin.ts';
+import { postJson } from '../support/tokens.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
-import { freePort, startSmtpSink } from '../support/smtp-sink.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { TestDatabase } from '../support/test-store.ts';
 import { newTestDatabase, TEST_STORE } from '../support/test-store.ts';
 import { inParallel, outboxSettledIn } from '../support/waiting.ts';
+import { freePort } from '../support/ports.ts';
 
 /**
  * Several resetd processes on one PostgreSQL: two `serve`, two `worker`, a loopback SMTP
@@ -50,24 +53,13 @@ describe.skipIf(TEST_STORE !== 'postgres')('several instances on one PostgreSQL'
     const [a, b] = [await launch('serve', { ...env, RESETD_WORKER: 'off' }), await launch('serve', { ...env, RESETD_WORKER: 'off' })];
 
     const known = Array.from({ length: 2500 }, (_, i) => `member${i}@example.com`);
-    await inParallel(known, 25, async (email, i) => {
-      const response = await fetch(`${[a, b][i % 2]!.url}/admin/users`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ email }),
-      });
-      expect(response.status).toBe(201);
-    });
+    await addUsers([a, b], known, 25);
 
     // Known and unknown addresses, interleaved, spread over both instances.
     const requests = known.flatMap((email, i) => [email, `stranger${i}@example.com`]);
     const answers = new Set<string>();
     await inParallel(requests, 40, async (email, i) => {
-      const response = await fetch(`${[a, b][i % 2]!.url}/api/v1/users.forgotPassword`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email }),
-      });
+      const response = await postJson([a, b][i % 2]!, '/api/v1/users.forgotPassword', { email });
       answers.add(`${response.status} ${await response.text()}`);
     });
     expect([...answers]).toEqual(['200 {"success":true,"status":"success"}']);
@@ -103,11 +95,7 @@ describe.skipIf(TEST_STORE !== 'postgres')('several instances on one PostgreSQL'
     const statuses: number[] = [];
     const remaining: (string | null)[] = [];
     for (let i = 0; i < 6; i++) {
-      const response = await fetch(`${[a, b][i % 2]!.url}/api/v1/users.forgotPassword`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: `limit${i}@example.com` }),
-      });
+      const response = await postJson([a, b][i % 2]!, '/api/v1/users.forgotPassword', { email: `limit${i}@example.com` });
       statuses.push(response.status);
       remaining.push(response.headers.get('x-ratelimit-remaining'));
     }

@@ -3,8 +3,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ResetdProcess } from '../support/processes.ts';
 import { startResetdProcess } from '../support/processes.ts';
 import { ADMIN_TOKEN } from '../support/resetd.ts';
-import { freePort } from '../support/smtp-sink.ts';
+import { addUsers } from '../support/admin.ts';
+import { postJson } from '../support/tokens.ts';
 import { newTestDatabase, TEST_POSTGRES, TEST_STORE } from '../support/test-store.ts';
+import { freePort } from '../support/ports.ts';
 
 /**
  * PostgreSQL ends resetd's connections (pg_terminate_backend, as a failover or an operator
@@ -24,9 +26,6 @@ afterAll(async () => {
 const LOAD_MS = 7_000;
 const TERMINATIONS = 6;
 const PASSWORD = 'plaid unicorn jazz mountain';
-
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 (onPostgres ? describe : describe.skip)(
   onPostgres ? 'PostgreSQL ends resetd\'s connections under load' : 'PostgreSQL connection loss (skipped: runs only with RESETD_TEST_STORE=postgres)',
@@ -57,7 +56,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
       child.stderr!.on('data', (chunk) => (output += chunk));
 
       const known = Array.from({ length: 20 }, (_, i) => `steady${i}@example.com`);
-      for (const email of known) expect((await post(`${url}/admin/users`, { email }, { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(201);
+      await addUsers(resetd, known);
 
       const accepted = new Map<string, number>(); // identifier → requests answered 2xx
       const created: string[] = []; // users the admin API answered 201 for
@@ -70,8 +69,8 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
           const email = i % 4 === 3 ? `newcomer${lane}x${i}@example.com` : i % 2 ? known[(lane + i) % known.length]! : `stranger${lane}x${i}@example.com`;
           try {
             const response = email.startsWith('newcomer')
-              ? await post(`${url}/admin/users`, { email }, { authorization: `Bearer ${ADMIN_TOKEN}` })
-              : await post(`${url}/api/v1/users.forgotPassword`, { email });
+              ? await postJson({ url }, '/admin/users', { email }, { authorization: `Bearer ${ADMIN_TOKEN}` })
+              : await postJson({ url }, '/api/v1/users.forgotPassword', { email });
             tally.requests++;
             if (response.status === 201) created.push(email);
             else if (response.ok) accepted.set(email, (accepted.get(email) ?? 0) + 1);
@@ -98,7 +97,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
             used.add(id);
             const token = /[?&]token=([\w-]+)/.exec(await (await fetch(`${url}/dev/mailbox/${id}`)).text())?.[1];
             if (token === undefined) continue; // a "password changed" notice
-            const response = await post(`${url}/api/reset/complete`, { token, password: `${PASSWORD} ${used.size}` });
+            const response = await postJson({ url }, '/api/reset/complete', { token, password: `${PASSWORD} ${used.size}` });
             if (response.status === 200) tally.completed++;
             await response.arrayBuffer();
           } catch {
@@ -140,7 +139,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
       const missing = [...accepted].filter(([email, count]) => (stored.get(email) ?? 0) < count);
       expect(missing).toEqual([]);
       for (const email of created) {
-        expect((await post(`${url}/admin/users`, { email }, { authorization: `Bearer ${ADMIN_TOKEN}` })).status, email).toBe(409);
+        expect((await postJson({ url }, '/admin/users', { email }, { authorization: `Bearer ${ADMIN_TOKEN}` })).status, email).toBe(409);
       }
     }, 90_000);
   },

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { ADMIN_TOKEN, seed, startTestResetd } from '../support/resetd.ts';
-import { addUser, postJson } from '../support/tokens.ts';
+import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
+import { postJson } from '../support/tokens.ts';
 import { outboxSettled as settle } from '../support/waiting.ts';
+import { addUser, seed } from '../support/admin.ts';
 
 /** Limits per account, per client address and per API key, and the keys themselves. */
 const running: TestResetd[] = [];
@@ -84,8 +85,8 @@ describe('per client address', () => {
 describe('API keys', () => {
   it('each key has its own per-minute budget', async () => {
     const resetd = await start({ RATE_LIMIT_API_KEY: '2' });
-    const keys = await seed(resetd.url, []);
-    const other = await seed(resetd.url, []);
+    const keys = await seed(resetd, []);
+    const other = await seed(resetd, []);
     const send = (key: string) => postJson(resetd, '/auth/reset/password-email', { email: 'k@example.com' }, { authorization: key });
     expect([(await send(keys.unleash)).status, (await send(keys.unleash)).status, (await send(keys.unleash)).status]).toEqual([200, 200, 429]);
     expect((await send(other.unleash)).status).toBe(200);
@@ -93,7 +94,7 @@ describe('API keys', () => {
 
   it('missing, wrong, revoked and other-dialect keys are refused by every keyed dialect', async () => {
     const resetd = await start({});
-    const keys = await seed(resetd.url, []);
+    const keys = await seed(resetd, []);
     const calls = {
       maiascore: (key?: string) => postJson(resetd, '/auth/forgot-password', { id: 'k@example.com' }, key ? { authorization: `Bearer ${key}` } : {}),
       unleash: (key?: string) => postJson(resetd, '/auth/reset/password-email', { email: 'k@example.com' }, key ? { authorization: key } : {}),

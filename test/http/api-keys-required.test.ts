@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
-import { seed, startTestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { mailsTo, postJson } from '../support/tokens.ts';
 import { outboxSettled } from '../support/waiting.ts';
+import { seed } from '../support/admin.ts';
 
 /**
  * API_KEYS_REQUIRED decides which dialects need one of resetd's keys. Unleash's own front
@@ -15,12 +17,11 @@ let keys: Awaited<ReturnType<typeof seed>>;
 
 beforeAll(async () => {
   open = await startTestResetd({ API_KEYS_REQUIRED: 'maiascore,quickblox' });
-  keys = await seed(open.url, [KNOWN]);
+  keys = await seed(open, [KNOWN]);
 });
 afterAll(() => open?.dispose());
 
-const unleash = (headers: Record<string, string>, body: unknown = { email: KNOWN }) =>
-  fetch(`${open.url}/auth/reset/password-email`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const unleash = (headers: Record<string, string>, body: unknown = { email: KNOWN }) => postJson(open, '/auth/reset/password-email', body, headers);
 
 describe('unleash left out of API_KEYS_REQUIRED', () => {
   it('takes a request with no key, as Unleash’s own front end sends it, and mails the account', async () => {
@@ -28,7 +29,7 @@ describe('unleash left out of API_KEYS_REQUIRED', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
     await outboxSettled(open);
-    expect(open.mailbox!.list().filter((mail) => mail.to === KNOWN)).toHaveLength(1);
+    expect(mailsTo(open, KNOWN)).toHaveLength(1);
   });
 
   it('still refuses a key that is wrong', async () => {
@@ -46,7 +47,7 @@ describe('unleash left out of API_KEYS_REQUIRED', () => {
   });
 
   it('the dialects still listed keep requiring a key, before the input is judged', async () => {
-    const maiascore = await fetch(`${open.url}/auth/forgot-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const maiascore = await postJson(open, '/auth/forgot-password', {});
     expect(maiascore.status).toBe(403);
     const quickblox = await fetch(`${open.url}/users/password/reset.json?email=${encodeURIComponent(KNOWN)}`);
     expect(quickblox.status).toBe(401);
@@ -62,7 +63,7 @@ describe('the default: keys required as the seeds document', () => {
 
   it('unleash without a key is refused, with or without a valid body', async () => {
     for (const body of [{ email: KNOWN }, {}]) {
-      const response = await fetch(`${strict.url}/auth/reset/password-email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await postJson(strict, '/auth/reset/password-email', body);
       expect(response.status).toBe(401);
       expect((await response.json()).name).toBe('AuthenticationRequired');
     }

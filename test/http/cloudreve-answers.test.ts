@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
-import { addUser, postJson, requestLink } from '../support/tokens.ts';
+import { patchJson, postJson, requestLink } from '../support/tokens.ts';
+import { addUser } from '../support/admin.ts';
 
 /**
  * Cloudreve's front end shows `msg` only for an HTTP 200, and Cloudreve answers every
@@ -28,8 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([resetd, busy, strict].map((instance) => instance?.dispose())));
 
-const patch = (instance: TestResetd, id: string, body: unknown) =>
-  fetch(`${instance.url}/api/v4/user/reset/${encodeURIComponent(id)}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const patch = (instance: TestResetd, id: string, body: unknown) => patchJson(instance, `/api/v4/user/reset/${encodeURIComponent(id)}`, body);
 
 /** Cloudreve's envelope, as its front end reads it. */
 interface Envelope {
@@ -50,7 +50,7 @@ async function envelope(response: Response): Promise<Envelope> {
 /** A user, and the id and secret of the link Cloudreve's front end would open. */
 async function link(email: string, name?: string): Promise<{ id: string; secret: string }> {
   const id = await addUser(resetd, email, name ? { name } : {});
-  const url = new URL(await requestLink(resetd, email));
+  const url = await requestLink(resetd, email);
   expect(url.pathname).toBe('/session/reset');
   expect(url.searchParams.get('id')).toBe(id);
   return { id, secret: url.searchParams.get('secret')! };

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
 import { movableClock, startTestResetd } from '../support/resetd.ts';
-import { addUser, postJson } from '../support/tokens.ts';
+import { postJson } from '../support/tokens.ts';
+import { addUser } from '../support/admin.ts';
 
 /** With CLOUDREVE_CAPTCHA=on, Cloudreve's reset request needs a correct, fresh, single-use CAPTCHA. */
 let resetd: TestResetd;

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckedResponse } from '../support/contract.ts';
 import { contractFetch, documentedResponses, exercised } from '../support/contract.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { ADMIN_TOKEN, seed, startTestResetd } from '../support/resetd.ts';
+import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
 import { requestLink } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
 import type { DirectoryReceiver } from '../support/directory-receiver.ts';
 import { startDirectoryReceiver } from '../support/directory-receiver.ts';
+import { seed } from '../support/admin.ts';
 
 /**
  * Every operation × every status its spec documents, over real HTTP, each response
@@ -29,13 +30,13 @@ let receiver: DirectoryReceiver;
 
 beforeAll(async () => {
   instances.main = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1000' });
-  keys.main = await seed(instances.main.url, [KNOWN, COMPLETER]);
+  keys.main = await seed(instances.main, [KNOWN, COMPLETER]);
   // One failed token check per 15 minutes and address: the second is refused.
   instances.limited = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1', RESETD_WORKER: 'off' });
   await fetch(`${instances.limited.url}/api/reset/validate`, json({ token: UNKNOWN_TOKEN }));
   // One request a minute per endpoint and address: each first request uses it up.
   instances.busy = await startTestResetd({ RATE_LIMIT_IP: '1', RESETD_WORKER: 'off' });
-  keys.busy = await seed(instances.busy.url, []);
+  keys.busy = await seed(instances.busy, []);
   for (const [path, init] of [
     [rc, json({ email: KNOWN })],
     [maia, json({ id: KNOWN }, bearer(keys.busy.maiascore))],
@@ -66,7 +67,7 @@ beforeAll(async () => {
   instances.directory = await startTestResetd({ DIRECTORY: 'http', DIRECTORY_URL: receiver.url, DIRECTORY_SECRET, RATE_LIMIT_RESET_FAILURES: '1000' });
   // A store that has gone away after start.
   instances.broken = await startTestResetd({ RESETD_WORKER: 'off' });
-  keys.broken = await seed(instances.broken.url, [KNOWN]);
+  keys.broken = await seed(instances.broken, [KNOWN]);
   await instances.broken.store.close();
 });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
-import { addUser, postJson, requestLink } from '../support/tokens.ts';
+import { patchJson, postJson, requestLink } from '../support/tokens.ts';
+import { addUser, createApiKey } from '../support/admin.ts';
 
 /** The products' own front ends finish the flow against resetd. */
 let resetd: TestResetd;
@@ -22,12 +23,8 @@ describe('Unleash', () => {
 
   it('links to Unleash’s own page when configured, validates, then sets the password once', async () => {
     const id = await addUser(resetd, 'unleash.user@example.com', { name: 'Una' });
-    const { key } = await postJson(resetd, '/admin/api-keys', { dialect: 'unleash' }, { authorization: 'Bearer test-admin-token-0123456789' }).then((r) => r.json());
-    const mailbox = resetd.mailbox!;
-    const before = mailbox.list().length;
-    await postJson(resetd, '/auth/reset/password-email', { email: 'unleash.user@example.com' }, { authorization: key });
-    for (let i = 0; i < 200 && mailbox.list().length === before; i++) await new Promise((r) => setTimeout(r, 10));
-    const url = new URL(mailbox.list()[0]!.text.match(/https?:\/\/\S+/)![0]);
+    const key = await createApiKey(resetd, 'unleash');
+    const url = await requestLink(resetd, 'unleash.user@example.com', { path: '/auth/reset/password-email', headers: { authorization: key } });
     expect(url.origin + url.pathname).toBe('https://reset.example.test/reset-password');
     const token = url.searchParams.get('token')!;
 
@@ -79,11 +76,11 @@ describe('Unleash', () => {
 
 describe('Cloudreve', () => {
   const patch = (id: string, body: unknown) =>
-    fetch(`${resetd.url}/api/v4/user/reset/${encodeURIComponent(id)}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    patchJson(resetd, `/api/v4/user/reset/${encodeURIComponent(id)}`, body);
 
   it('links to Cloudreve’s /session/reset with id and secret, and PATCH sets the password once', async () => {
     const id = await addUser(resetd, 'cloud.user@example.com');
-    const url = new URL(await requestLink(resetd, 'cloud.user@example.com'));
+    const url = await requestLink(resetd, 'cloud.user@example.com');
     expect(url.pathname).toBe('/session/reset');
     expect(url.searchParams.get('id')).toBe(id);
     const secret = url.searchParams.get('secret')!;
@@ -102,7 +99,7 @@ describe('Cloudreve', () => {
 describe('without a configured page', () => {
   it('a dialect’s mail links to resetd’s own page', async () => {
     await addUser(resetd, 'rc.user@example.com');
-    const link = await requestLink(resetd, 'rc.user@example.com', '/api/v1/users.forgotPassword');
-    expect(link).toMatch(/^https:\/\/reset\.example\.test\/reset\?token=[A-Za-z0-9_-]{43}$/);
+    const link = await requestLink(resetd, 'rc.user@example.com', { path: '/api/v1/users.forgotPassword' });
+    expect(link.href).toMatch(/^https:\/\/reset\.example\.test\/reset\?token=[A-Za-z0-9_-]{43}$/);
   });
 });

@@ -6,8 +6,9 @@ import type { Rendered, RequestPlan, SecretName } from '../support/arbitraries.t
 import { describeRequest, operations, render, requestArb, strayRequestArb } from '../support/arbitraries.ts';
 import { checkResponse } from '../support/contract.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { ADMIN_TOKEN, seed, startTestResetd } from '../support/resetd.ts';
-import { addUser } from '../support/tokens.ts';
+import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
+import { addUser, seed } from '../support/admin.ts';
+import { countOutboxRows } from '../support/test-store.ts';
 
 /**
  * Property-based tests over real HTTP: requests for every operation of
@@ -41,7 +42,7 @@ let userId: string;
 beforeAll(async () => {
   // No worker: nothing but these requests touches the outbox. No limits in the way.
   resetd = await startTestResetd({ RESETD_WORKER: 'off', RATE_LIMIT_API_KEY: '0', RATE_LIMIT_RESET_FAILURES: '10000' });
-  const keys = await seed(resetd.url, KNOWN);
+  const keys = await seed(resetd, KNOWN);
   secrets = { admin: ADMIN_TOKEN, ...keys };
   await addUser(resetd, 'someone@example.com', { name: 'someone' });
   userId = await addUser(resetd, COMPLETER);
@@ -49,11 +50,7 @@ beforeAll(async () => {
 
 afterAll(() => resetd?.dispose());
 
-/** Rows in the outbox: every mail (and webhook) resetd will ever send starts as one. */
-async function countOutbox(): Promise<number> {
-  const [row] = await resetd.database.query<{ n: number | string }>('SELECT count(*) AS n FROM outbox');
-  return Number(row!.n);
-}
+const countOutbox = () => countOutboxRows(resetd.database);
 
 /** Tokens minted straight into the store, as the worker would after a reset request. */
 async function mint(expiresInMs: number): Promise<string> {

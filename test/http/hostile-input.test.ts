@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
-import { seed, startTestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { seed } from '../support/admin.ts';
+import { countOutboxRows } from '../support/test-store.ts';
 
 /**
  * Hostile input is answered with the dialect's documented error, and nothing is sent:
@@ -11,14 +13,11 @@ let keys: Awaited<ReturnType<typeof seed>>;
 
 beforeAll(async () => {
   resetd = await startTestResetd({ RESETD_WORKER: 'off' });
-  keys = await seed(resetd.url, ['alice@example.com']);
+  keys = await seed(resetd, ['alice@example.com']);
 });
 afterAll(() => resetd?.dispose());
 
-async function outboxRows(): Promise<number> {
-  const [row] = await resetd.database.query<{ n: number | string }>('SELECT count(*) AS n FROM outbox');
-  return Number(row!.n);
-}
+const outboxRows = () => countOutboxRows(resetd.database);
 
 type Sender = (body: string, contentType?: string) => Promise<Response>;
 const post = (path: string, headers: Record<string, string> = {}): Sender => (body, contentType = 'application/json') =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
-import { seed, startTestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { seed } from '../support/admin.ts';
 
 /** Media types compare as RFC 9110 says: any case, spaces and parameters around them, in every dialect. */
 let resetd: TestResetd;
@@ -8,7 +9,7 @@ let keys: Awaited<ReturnType<typeof seed>>;
 
 beforeAll(async () => {
   resetd = await startTestResetd({});
-  keys = await seed(resetd.url, []);
+  keys = await seed(resetd, []);
 });
 afterAll(() => resetd?.dispose());
 

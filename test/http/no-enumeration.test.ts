@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
-import { freePort } from '../support/smtp-sink.ts';
-import { addUser, postJson } from '../support/tokens.ts';
+import { postJson } from '../support/tokens.ts';
 import { outboxSettled as settle } from '../support/waiting.ts';
+import { addUser } from '../support/admin.ts';
+import { freePort } from '../support/ports.ts';
 
 /**
  * Nobody learns an account's existence or state from the answer: registered, unknown,

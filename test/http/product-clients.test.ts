@@ -1,20 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { RestClient } from '@rocket.chat/api-client';
 import type { QBConfig, QBError, QBSession } from 'quickblox';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SmtpSink } from '../support/smtp-sink.ts';
+import type { SinkMark, SmtpSink } from '../support/smtp-sink.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { seed, startTestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { outboxSettled } from '../support/waiting.ts';
+import { seed } from '../support/admin.ts';
 
 /**
  * The products' own client libraries from the npm registry, unchanged, pointed at a running
@@ -107,19 +107,19 @@ interface TlsFront {
  * throwaway certificate for 127.0.0.1, passing each request unchanged to resetd.
  */
 async function startTlsFront(target: string): Promise<TlsFront> {
-  const dir = mkdtempSync(join(tmpdir(), 'resetd-tls-'));
+  const dir = tempDir('tls');
   let key: string;
   let cert: string;
   try {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
+      '-keyout', dir.file('key.pem'), '-out', dir.file('cert.pem'), '-days', '2',
       '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
     ], { stdio: 'pipe' });
-    key = readFileSync(join(dir, 'key.pem'), 'utf8');
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    key = readFileSync(dir.file('key.pem'), 'utf8');
+    cert = readFileSync(dir.file('cert.pem'), 'utf8');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
   }
   const seen: SeenRequest[] = [];
   const server = https.createServer({ key, cert }, (req, res) => {
@@ -153,7 +153,7 @@ beforeAll(async () => {
   guardNetwork();
   sink = await startSmtpSink();
   resetd = await startTestResetd({ SMTP_URL: sink.url });
-  keys = await seed(resetd.url, Object.values(REGISTERED));
+  keys = await seed(resetd, Object.values(REGISTERED));
   tlsFront = await startTlsFront(resetd.url);
   // node-fetch@2 (inside quickblox) uses https.globalAgent: trust the front's certificate, and nothing else.
   https.globalAgent.options.ca = tlsFront.cert;
@@ -171,15 +171,20 @@ afterAll(async () => {
 });
 
 /**
- * Checks that the only mail since `before` is the one for `address`. Called after a request for
- * an unregistered address followed by one for the registered `address`: a mail for the first
- * would be queued ahead of the second's.
+ * Checks that the only mail since `mails` is the one for `address`, once every request has
+ * had its mail sent or refused: after a request for an unregistered address and one for the
+ * registered `address`, a mail for the first would be here too.
  */
-async function expectOnlyMailFor(before: number, address: string): Promise<void> {
-  const [mail] = (await sink.waitFor(before + 1)).slice(before);
-  await outboxSettled(resetd); // every request has had its mail sent or refused: a wrong one would be here
-  expect(sink.messages.length).toBe(before + 1);
-  expect(mail!.to).toMatchObject({ text: address });
+async function expectOnlyMailFor(mails: SinkMark, address: string): Promise<void> {
+  await mails.next();
+  await outboxSettled(resetd);
+  expect(mails.since().map((mail) => mail.to)).toEqual([expect.objectContaining({ text: address })]);
+}
+
+/** Checks that no mail came since `mails`, once every request has had its mail sent or refused. */
+async function expectNoMailSince(mails: SinkMark): Promise<void> {
+  await outboxSettled(resetd);
+  expect(mails.since()).toEqual([]);
 }
 
 // --- Rocket.Chat: @rocket.chat/api-client ------------------------------------------------
@@ -190,7 +195,7 @@ describe('Rocket.Chat: @rocket.chat/api-client RestClient', () => {
   const fetchCallsTo = (url: string) => vi.mocked(globalThis.fetch).mock.calls.filter(([input]) => String(input) === url);
 
   it('users.forgotPassword for a registered address resolves with success: true and sends it exactly one mail', async () => {
-    const before = sink.messages.length;
+    const mails = sink.mark();
     const calls = fetchCallsTo(forgotPasswordUrl()).length;
 
     const result: unknown = await client().post('/v1/users.forgotPassword', { email: REGISTERED.rocketchat });
@@ -203,25 +208,22 @@ describe('Rocket.Chat: @rocket.chat/api-client RestClient', () => {
     expect(init).toMatchObject({ method: 'POST', body: JSON.stringify({ email: REGISTERED.rocketchat }) });
     expect(init!.headers).toMatchObject({ Accept: 'application/json', 'Content-Type': 'application/json' });
 
-    const [mail] = (await sink.waitFor(before + 1)).slice(before);
-    await outboxSettled(resetd);
-    expect(sink.messages.length).toBe(before + 1);
-    expect(mail!.to).toMatchObject({ text: REGISTERED.rocketchat });
+    await expectOnlyMailFor(mails, REGISTERED.rocketchat);
   });
 
   it('users.forgotPassword for an unregistered address resolves with the same value and sends no mail', async () => {
-    const before = sink.messages.length;
+    const mails = sink.mark();
 
     const unknown: unknown = await client().post('/v1/users.forgotPassword', { email: 'rc-nobody@example.com' });
     const known: unknown = await client().post('/v1/users.forgotPassword', { email: REGISTERED.rocketchatMarker });
 
     expect(unknown).toEqual(known);
     expect(unknown).toEqual({ success: true, status: 'success' });
-    await expectOnlyMailFor(before, REGISTERED.rocketchatMarker);
+    await expectOnlyMailFor(mails, REGISTERED.rocketchatMarker);
   });
 
   it("users.forgotPassword without an email rejects with the 400 Response whose error is \"The 'email' param is required\"", async () => {
-    const before = sink.messages.length;
+    const mails = sink.mark();
 
     const rejection: unknown = await client()
       .post('/v1/users.forgotPassword', {} as { email: string })
@@ -236,8 +238,7 @@ describe('Rocket.Chat: @rocket.chat/api-client RestClient', () => {
     const response = rejection as Response;
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ success: false, error: "The 'email' param is required" });
-    await outboxSettled(resetd);
-    expect(sink.messages.length).toBe(before);
+    await expectNoMailSince(mails);
   });
 });
 
@@ -275,7 +276,7 @@ describe('QuickBlox: the quickblox JS SDK', () => {
 
   it('users.resetPassword for a registered address calls back with no error and sends it exactly one mail', async () => {
     initWith(keys.quickblox);
-    const before = sink.messages.length;
+    const mails = sink.mark();
     const seen = tlsFront.seen.length;
 
     const { error, result } = await resetPassword(REGISTERED.quickblox);
@@ -295,35 +296,31 @@ describe('QuickBlox: the quickblox JS SDK', () => {
     });
     expect(sent[0]!.headers['qb-sdk']).toMatch(/^JS 2\./);
 
-    const [mail] = (await sink.waitFor(before + 1)).slice(before);
-    await outboxSettled(resetd);
-    expect(sink.messages.length).toBe(before + 1);
-    expect(mail!.to).toMatchObject({ text: REGISTERED.quickblox });
+    await expectOnlyMailFor(mails, REGISTERED.quickblox);
   });
 
   it('users.resetPassword for an unregistered address calls back the same way and sends no mail', async () => {
     initWith(keys.quickblox);
-    const before = sink.messages.length;
+    const mails = sink.mark();
 
     const unknown = await resetPassword('qb-nobody@example.com');
     const known = await resetPassword(REGISTERED.quickbloxMarker);
 
     expect(unknown).toEqual(known);
     expect(unknown).toEqual({ error: null, result: '' });
-    await expectOnlyMailFor(before, REGISTERED.quickbloxMarker);
+    await expectOnlyMailFor(mails, REGISTERED.quickbloxMarker);
   });
 
   it("users.resetPassword with a blank email calls back with QuickBlox's 422 \"can't be blank\" error and sends no mail", async () => {
     initWith(keys.quickblox);
-    const before = sink.messages.length;
+    const mails = sink.mark();
 
     const { error, result } = await resetPassword('');
 
     expect(result).toBeNull();
     expect(error).toMatchObject({ code: 422 });
     expect(JSON.parse(String(error!.message))).toEqual({ errors: { email: ["can't be blank"] } });
-    await outboxSettled(resetd);
-    expect(sink.messages.length).toBe(before);
+    await expectNoMailSince(mails);
   });
 
   it("a token resetd did not issue is an expired session to the SDK: its sessionExpired hook runs and the retry with a valid token succeeds", async () => {
@@ -332,7 +329,7 @@ describe('QuickBlox: the quickblox JS SDK', () => {
       expired.push(next);
       retry({ token: keys.quickblox } as QBSession);
     });
-    const before = sink.messages.length;
+    const mails = sink.mark();
     const seen = tlsFront.seen.length;
 
     const { error, result } = await resetPassword(REGISTERED.quickbloxRetry);
@@ -341,7 +338,6 @@ describe('QuickBlox: the quickblox JS SDK', () => {
     expect(error).toBeNull();
     expect(result).toBe('');
     expect(tlsFront.seen.slice(seen).map((request) => request.headers['qb-token'])).toEqual(['not-a-resetd-key', keys.quickblox]);
-    const [mail] = (await sink.waitFor(before + 1)).slice(before);
-    expect(mail!.to).toMatchObject({ text: REGISTERED.quickbloxRetry });
+    expect((await mails.next()).to).toMatchObject({ text: REGISTERED.quickbloxRetry });
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
 import { movableClock, startTestResetd } from '../support/resetd.ts';
-import { addUser, postJson, requestToken } from '../support/tokens.ts';
+import { postJson, requestToken } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
+import { addUser } from '../support/admin.ts';
 
 /** Completing a reset over resetd's JSON API: tokens, races, policy, and what follows a reset. */
 let resetd: TestResetd;

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
-import { addUser, postJson, requestToken } from '../support/tokens.ts';
+import { postJson, requestToken } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
+import { addUser } from '../support/admin.ts';
 
 /** After a reset the host application hears of it: a signed POST, retried until it answers 2xx. */
 const SECRET = 'webhook-secret-0123456789';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
-import { startTestResetd } from '../support/resetd.ts';
+import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
 
 /** Paths no operation serves are answered in the shape of the product that owns the prefix. */
 let resetd: TestResetd;
@@ -60,7 +60,7 @@ describe('malformed bodies', () => {
   it('are refused in each dialect’s shape, never with a stack trace', async () => {
     expect(await post('/api/v1/users.forgotPassword', '{"email":')).toMatchObject({ status: 400, body: { success: false } });
     expect(await post('/api/v4/user/reset', '{"email":')).toMatchObject({ status: 200, body: { code: 40001 } });
-    expect(await post('/admin/users', '{', { authorization: 'Bearer test-admin-token-0123456789' })).toMatchObject({ status: 400, body: { title: 'Bad Request' } });
+    expect(await post('/admin/users', '{', { authorization: `Bearer ${ADMIN_TOKEN}` })).toMatchObject({ status: 400, body: { title: 'Bad Request' } });
   });
 
   it('a JSON value that is not an object is refused', async () => {

@@ -60,25 +60,3 @@ export async function startTestResetd(env: Record<string, string> = {}, options:
     },
   };
 }
-
-/** Adds a user and creates one API key per keyed dialect through the admin API. */
-export async function seed(url: string, emails: readonly string[]) {
-  for (const email of emails) {
-    const response = await fetch(`${url}/admin/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email }),
-    });
-    if (response.status !== 201) throw new Error(`seeding ${email}: ${response.status} ${await response.text()}`);
-  }
-  const keys: Record<'maiascore' | 'unleash' | 'quickblox', string> = { maiascore: '', unleash: '', quickblox: '' };
-  for (const dialect of Object.keys(keys) as (keyof typeof keys)[]) {
-    const response = await fetch(`${url}/admin/api-keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ dialect }),
-    });
-    keys[dialect] = ((await response.json()) as { key: string }).key;
-  }
-  return keys;
-}

@@ -18,7 +18,17 @@ export interface SmtpSink {
   messages: ParsedMail[];
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
+  /** Marks this point in the messages received. */
+  mark(): SinkMark;
   close(): Promise<void>;
+}
+
+/** A point in a sink's messages. */
+export interface SinkMark {
+  /** Waits for the first message after the mark (rejects after `timeoutMs`). */
+  next(timeoutMs?: number): Promise<ParsedMail>;
+  /** Every message after the mark. */
+  since(): ParsedMail[];
 }
 
 /** A real SMTP server on loopback that keeps and parses every message it accepts. */
@@ -56,7 +66,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
-  return {
+  const sink: SmtpSink = {
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
@@ -77,17 +87,14 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         if (!check()) waiters.push(() => void check());
       });
     },
+    mark() {
+      const before = messages.length;
+      return {
+        next: async (timeoutMs) => (await sink.waitFor(before + 1, timeoutMs))[before]!,
+        since: () => messages.slice(before),
+      };
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** A loopback port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+  return sink;
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { tempDir } from './temp-dir.ts';
 
 /**
  * The store the tests run against: SQLite by default, PostgreSQL with
@@ -22,13 +21,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Rows in a test database's outbox: every mail (and webhook) resetd will ever send starts as one. */
+export async function countOutboxRows(database: Pick<TestDatabase, 'query'>): Promise<number> {
+  const [row] = await database.query<{ n: number | string }>('SELECT count(*) AS n FROM outbox');
+  return Number(row!.n);
+}
+
 export function newTestDatabase(): TestDatabase {
   return TEST_STORE === 'postgres' ? postgresDatabase() : sqliteDatabase();
 }
 
 function sqliteDatabase(): TestDatabase {
-  const dir = mkdtempSync(join(tmpdir(), 'resetd-test-'));
-  const path = join(dir, 'resetd.db');
+  const dir = tempDir('test');
+  const path = dir.file('resetd.db');
   return {
     url: `sqlite:${path}`,
     async query<T>(sql: string, ...params: unknown[]) {
@@ -44,7 +49,7 @@ function sqliteDatabase(): TestDatabase {
       return ['', '-wal'].map((suffix) => { try { return readFileSync(path + suffix).toString('latin1'); } catch { return ''; } }).join('');
     },
     async drop() {
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { OutboxStats } from '../../src/core/outbox.ts';
 import { outboxStats } from '../../src/core/outbox.ts';
 import type { Resetd } from '../../src/main.ts';
 import type { TestDatabase } from './test-store.ts';
@@ -11,10 +12,14 @@ export async function until(condition: () => Promise<boolean> | boolean, timeout
   }
 }
 
+/** The outbox's numbers, as the metrics show them, now. */
+export function outboxStatsOf(resetd: Pick<Resetd, 'store'>): Promise<OutboxStats> {
+  return outboxStats({ store: resetd.store, clock: { now: () => new Date() } });
+}
+
 /** Until the worker has nothing left to do: nothing pending, nothing being sent. */
 export async function outboxSettled(resetd: Pick<Resetd, 'store'>, timeoutMs = 10_000): Promise<void> {
-  const deps = { store: resetd.store, clock: { now: () => new Date() } };
-  await until(async () => (await outboxStats(deps)).queueDepth === 0, timeoutMs);
+  await until(async () => (await outboxStatsOf(resetd)).queueDepth === 0, timeoutMs);
 }
 
 /**

@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, mailDestinationProblem, SETTING_NAMES } from '../../src/config.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** The ConfigError that loading `env` throws; fails the test when loading succeeds. */
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -15,12 +14,12 @@ function configErrorOf(env: Record<string, string | undefined>): ConfigError {
   throw new Error(`loadConfig(${JSON.stringify(env)}) did not throw`);
 }
 
-const tempDir = mkdtempSync(join(tmpdir(), 'resetd-config-'));
-afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
+const configDir = tempDir('config');
+afterAll(() => configDir.remove());
 
 let fileCount = 0;
 function configFile(settings: unknown): string {
-  const path = join(tempDir, `config-${++fileCount}.json`);
+  const path = configDir.file(`config-${++fileCount}.json`);
   writeFileSync(path, JSON.stringify(settings));
   return path;
 }
@@ -277,13 +276,13 @@ describe('RESETD_CONFIG names a JSON file that may set the same keys', () => {
   });
 
   it('a file that is not JSON is reported', () => {
-    const path = join(tempDir, 'broken.json');
+    const path = configDir.file('broken.json');
     writeFileSync(path, '{ PORT: 8080');
     expect(configErrorOf({ RESETD_CONFIG: path }).problems).toEqual([expect.stringMatching(/^RESETD_CONFIG: .*broken\.json/)]);
   });
 
   it('a missing file is reported', () => {
-    const path = join(tempDir, 'missing.json');
+    const path = configDir.file('missing.json');
     expect(configErrorOf({ RESETD_CONFIG: path }).problems).toEqual([expect.stringMatching(/^RESETD_CONFIG: .*missing\.json/)]);
   });
 

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Account, Directory } from '../../src/core/directory.ts';
 import { DirectoryError } from '../../src/core/directory.ts';
 import { openUnleashDirectory } from '../../src/directory/unleash/unleash-directory.ts';
+import { freePort } from '../support/ports.ts';
 import type { UnleashServer, UnleashUser } from '../support/unleash-server.ts';
 import { startUnleashServer, UNLEASH_START_TIMEOUT_MS } from '../support/unleash-server.ts';
 
@@ -120,7 +120,7 @@ describe('tokens', () => {
 
 describe('an Unleash that cannot be reached', () => {
   test('a closed loopback port: find and ping throw, setPassword is unavailable, all at once', async () => {
-    const closed = openUnleashDirectory({ url: `http://127.0.0.1:${await closedPort()}`, token: unleash.adminToken, timeoutMs: 5_000 });
+    const closed = openUnleashDirectory({ url: `http://127.0.0.1:${await freePort()}`, token: unleash.adminToken, timeoutMs: 5_000 });
     const started = Date.now();
     await expect(closed.find('ada@example.com')).rejects.toThrow(/ECONNREFUSED/);
     expect(await closed.setPassword(accountOf(ada), 'Perfectly-Fine-Passw0rd')).toEqual({ kind: 'unavailable', error: expect.stringMatching(/ECONNREFUSED/) });
@@ -131,13 +131,4 @@ describe('an Unleash that cannot be reached', () => {
 
 function accountOf(user: UnleashUser): Account {
   return { id: String(user.id), email: user.email, name: null, locale: null, disabled: false };
-}
-
-/** A loopback port nobody listens on: taken from the system, then let go. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

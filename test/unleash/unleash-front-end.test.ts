@@ -8,6 +8,7 @@ import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
 import type { UnleashServer } from '../support/unleash-server.ts';
 import { startUnleashServer, UNLEASH_START_TIMEOUT_MS } from '../support/unleash-server.ts';
+import { linkIn, mailsTo } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
 
 /**
@@ -102,9 +103,8 @@ describe.skipIf(!hasChromium && !CI)('Unleash’s own front end, with resetd beh
     await shot(page, '2-mail-sent');
 
     // 3. The mail, from resetd's dev mailbox: its link is Unleash's reset page, on the proxy.
-    await until(() => resetd.mailbox!.list().some((mail) => mail.to === 'ada@example.com'));
-    const mail = resetd.mailbox!.list().find((m) => m.to === 'ada@example.com')!;
-    const link = mail.text.match(/https?:\/\/\S+/)![0];
+    await until(() => mailsTo(resetd, 'ada@example.com').length > 0);
+    const link = linkIn(mailsTo(resetd, 'ada@example.com')[0]!).href;
     expect(link.startsWith(`${proxy.url}/reset-password?token=`)).toBe(true);
 
     // 4. Unleash's reset page: it validates the token with resetd before showing the form.

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestResetd } from '../support/resetd.ts';
-import { seed, startTestResetd } from '../support/resetd.ts';
+import { startTestResetd } from '../support/resetd.ts';
 import type { UnleashServer } from '../support/unleash-server.ts';
 import { startUnleashServer, UNLEASH_START_TIMEOUT_MS } from '../support/unleash-server.ts';
-import { postJson } from '../support/tokens.ts';
+import { postJson, requestToken } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
+import { createApiKey } from '../support/admin.ts';
 
 /**
  * The whole flow with a real Unleash as the directory: a user of that Unleash asks for a
@@ -27,7 +28,7 @@ beforeAll(async () => {
     RESET_PATH_UNLEASH: '/reset-password?token={token}',
     RATE_LIMIT_RESET_FAILURES: '1000',
   });
-  key = (await seed(resetd.url, [])).unleash;
+  key = await createApiKey(resetd, 'unleash');
 }, UNLEASH_START_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -35,13 +36,8 @@ afterAll(async () => {
   await unleash?.stop();
 });
 
-async function tokenFromMail(email: string): Promise<string> {
-  const seen = new Set(resetd.mailbox!.list().map((mail) => mail.id));
-  const fresh = () => resetd.mailbox!.list().find((mail) => !seen.has(mail.id) && mail.to === email && /token=/.test(mail.text));
-  expect((await postJson(resetd, '/auth/reset/password-email', { email: email.toUpperCase() }, { authorization: key })).status).toBe(200);
-  await until(() => fresh() !== undefined);
-  return new URL(fresh()!.text.match(/https?:\/\/\S+/)![0]).searchParams.get('token')!;
-}
+/** Asks in upper case, through the Unleash dialect; the mail goes to the address Unleash holds. */
+const tokenFromMail = (email: string) => requestToken(resetd, email.toUpperCase(), { path: '/auth/reset/password-email', headers: { authorization: key }, to: email });
 
 it('a reset through resetd’s Unleash dialect changes the password Unleash checks: the new one signs in, the old one no longer does', async () => {
   const token = await tokenFromMail('ada@example.com');
