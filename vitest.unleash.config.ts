@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/unleash/**/*.test.ts'],
+    // Every response from a resetd a test started is checked against generated/openapi.yaml.
+    setupFiles: ['test/support/check-every-response.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -6,6 +6,7 @@ import { startTestResetd } from '../support/resetd.ts';
 import { freePort } from '../support/ports.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { capturingLogger } from '../support/logs.ts';
+import { checkResponsesFrom, stopCheckingResponsesFrom } from '../support/spec-checked.ts';
 
 /**
  * The dev mailbox shows reset links to whoever reaches the port, so by default resetd
@@ -33,6 +34,12 @@ function runResetd(args: string[], env: Record<string, string>) {
     child.stdout.on('data', () => {
       if (output.includes('"resetd.started"')) {
         clearTimeout(timer);
+        // Where it says it listens: its answers are checked against the spec while it runs.
+        const url = /"url":"([^"]+)"/.exec(output)?.[1];
+        if (url) {
+          checkResponsesFrom(url);
+          void exited.then(() => stopCheckingResponsesFrom(url));
+        }
         resolve({ started: true, code: null, output });
       }
     });

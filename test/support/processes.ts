@@ -1,7 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { checkResponsesFrom, stopCheckingResponsesFrom } from './spec-checked.ts';
 
-/** resetd as its own process, as operators run it: `resetd serve` or `resetd worker`. */
+/**
+ * resetd as its own process, as operators run it: `resetd serve` or `resetd worker`. Given a
+ * port, every response a test fetches from it is checked against the spec while it runs.
+ */
 export interface ResetdProcess {
   child: ChildProcess;
   url: string;
@@ -32,9 +36,14 @@ export async function startResetdProcess(role: 'serve' | 'worker', env: Record<s
       reject(new Error(`resetd ${role} exited with ${code}:\n${output}`));
     });
   });
+  const url = port ? `http://127.0.0.1:${port}` : '';
+  if (url) {
+    checkResponsesFrom(url);
+    void exited.then(() => stopCheckingResponsesFrom(url));
+  }
   return {
     child,
-    url: port ? `http://127.0.0.1:${port}` : '',
+    url,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

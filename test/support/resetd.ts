@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Resetd, StartOptions } from '../../src/main.ts';
 import { startResetd } from '../../src/main.ts';
 import { silentLogger } from '../../src/log/logger.ts';
+import { checkResponsesFrom, stopCheckingResponsesFrom } from './spec-checked.ts';
 import type { TestDatabase } from './test-store.ts';
 import { newTestDatabase } from './test-store.ts';
 
@@ -25,7 +26,10 @@ export function movableClock() {
   };
 }
 
-/** A real resetd on a free loopback port with a database of its own (see test-store.ts). */
+/**
+ * A real resetd on a free loopback port with a database of its own (see test-store.ts). Every
+ * response a test fetches from it is checked against the spec (check-every-response.ts).
+ */
 export async function startTestResetd(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestResetd> {
   const database = newTestDatabase();
   const config = loadConfig({
@@ -48,6 +52,7 @@ export async function startTestResetd(env: Record<string, string> = {}, options:
     await database.drop();
     throw error;
   }
+  if (resetd.url) checkResponsesFrom(resetd.url);
   let disposed = false;
   return {
     ...resetd,
@@ -55,6 +60,7 @@ export async function startTestResetd(env: Record<string, string> = {}, options:
     async dispose() {
       if (disposed) return;
       disposed = true;
+      if (resetd.url) stopCheckingResponsesFrom(resetd.url);
       await resetd.stop().catch(() => {});
       await database.drop();
     },
