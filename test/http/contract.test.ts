@@ -27,6 +27,7 @@ const REFUSED = 'the application refuses this one';
 const DOWN = 'the application is down for this one';
 const DIRECTORY_SECRET = 'contract-directory-secret';
 let receiver: DirectoryReceiver;
+let docsEtag = '';
 
 beforeAll(async () => {
   instances.main = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1000' });
@@ -194,6 +195,16 @@ const cases: Case[] = [
   { name: 'health refuses a non-JSON Accept', path: '/healthz', init: { headers: { accept: 'text/html' } }, status: 406 },
   { name: 'health with the store down', on: 'broken', path: '/healthz', status: 503 },
   { name: 'docs', path: '/docs', status: 200, check: (r) => expect(r.text).toContain('resetd') },
+  {
+    name: 'docs the client already has',
+    path: async (i) => {
+      docsEtag = (await fetch(`${i.url}/docs`)).headers.get('etag') ?? '';
+      return '/docs';
+    },
+    init: () => ({ headers: { 'if-none-match': docsEtag } }),
+    status: 304,
+    check: (r) => expect(r.text).toBe(''),
+  },
   { name: 'docs refuse a JSON-only Accept', path: '/docs', init: { headers: { accept: 'application/json' } }, status: 406 },
   { name: 'admin adds a user', path: '/admin/users', init: json({ email: 'new@example.com', name: 'New', locale: 'de' }, admin), status: 201 },
   { name: 'admin refuses a bad email', path: '/admin/users', init: json({ email: 'nope' }, admin), status: 400 },
