@@ -85,5 +85,5 @@ it('validate-password gives Unleash’s own reasons beside resetd’s, so Unleas
   const unleashOnly = await check('only small letters here');
   expect(unleashOnly.status).toBe(400);
   expect(unleashOnly.errors).toContain('The password must contain at least one uppercase letter.');
-  expect(await check(NEW + '-and-more')).toEqual({ status: 200, errors: [] });
+  expect(await check(`${NEW}-and-more`)).toEqual({ status: 200, errors: [] });
 });
