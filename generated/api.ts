@@ -58,8 +58,8 @@ export interface paths {
         /**
          * Add a user
          * @description Adds a user to resetd's directory. The email is stored in Unicode NFC and is
-         *     unique regardless of letter case. A password, when given, is stored as an argon2id
-         *     hash.
+         *     unique regardless of letter case. A password, when given, must pass the same
+         *     policy as a reset (`422` says why not) and is stored as an argon2id hash.
          */
         post: operations["adminCreateUser"];
         delete?: never;
@@ -543,8 +543,13 @@ export interface components {
         };
         PasswordProblem: components["schemas"]["Problem"] & {
             errors: {
-                /** @enum {string} */
-                code: "too-short" | "too-long" | "common" | "contains-email" | "refused";
+                /**
+                 * @description `easily-guessed`: a strength estimator (zxcvbn-ts) rates it as found
+                 *     early by a guessing attack: repeats, sequences, keyboard walks, dates,
+                 *     the names of the site and its products, the person's address.
+                 * @enum {string}
+                 */
+                code: "too-short" | "too-long" | "common" | "contains-email" | "easily-guessed" | "refused";
                 message: string;
             }[];
         };
@@ -1076,6 +1081,15 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            /** @description The password does not pass resetd's policy; each reason is in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PasswordProblem"];
+                };
+            };
         };
     };
     adminCreateApiKey: {
