@@ -43,6 +43,8 @@ export interface Config {
   mailLeaseMs: number;
   /** Mails a worker claims, and sends concurrently, at once. */
   mailBatchSize: number;
+  /** Days finished outbox items, spent tokens and client IPs are kept before the worker deletes them. */
+  retentionDays: number;
   /** Product name and sender of each origin's mail. */
   senders: Senders;
   /** Per origin, the reset page path on PUBLIC_URL that the mail links to. */
@@ -116,6 +118,7 @@ export function loadConfig(env: Source = process.env): Config {
     mailRetryBaseMs: read('MAIL_RETRY_BASE_MS', 30_000, integer(10, 3_600_000)),
     mailLeaseMs: read('MAIL_LEASE_MS', 60_000, integer(1_000, 3_600_000)),
     mailBatchSize: read('MAIL_BATCH_SIZE', 50, integer(1, 1_000)),
+    retentionDays: read('RETENTION_DAYS', 30, integer(1, 3_650)),
     senders: {} as Senders,
     resetPaths: {} as Record<Origin, string>,
     passwordMinLength: read('PASSWORD_MIN_LENGTH', 15, integer(PASSWORD_MIN_FLOOR, 128)),
@@ -160,7 +163,7 @@ export function loadConfig(env: Source = process.env): Config {
 export const SETTING_NAMES = [
   'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'SMTP_URL', 'MAIL_FROM', 'RESETD_ADMIN_TOKEN',
   'RESETD_DIALECTS', 'API_KEYS_REQUIRED', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
-  'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RESETD_WORKER',
+  'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RETENTION_DAYS', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
   'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA', 'DEV_MAILBOX',
   ...DIRECTORY_SETTING_NAMES,

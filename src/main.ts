@@ -87,6 +87,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       store,
       clock,
       batchSize: config.mailBatchSize,
+      retentionDays: config.retentionDays,
       leaseMs: config.mailLeaseMs,
       pollMs: 1_000,
       deliver: async (item) => {

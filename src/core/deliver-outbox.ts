@@ -35,7 +35,10 @@ export async function deliverOutboxItem(deps: DeliverDeps, item: OutboxItem): Pr
   try {
     const delivered = await DELIVERERS[item.kind](deps, item);
     const state = typeof delivered === 'string' ? delivered : 'no_account';
-    await deps.store.finishOutboxItem(item, state, deps.clock.now());
+    // A finished reset request needs neither the address asked for nor the client IP any
+    // more; kept, with the row's state, they would list who asked and which addresses are
+    // accounts. A retried or dead request keeps them: the next attempt needs them.
+    await deps.store.finishOutboxItem(item, state, deps.clock.now(), { forgetRequester: item.kind === 'reset' });
     return typeof delivered === 'string' ? { kind: delivered } : { kind: 'no_account', ambiguous: delivered.ambiguous };
   } catch (error) {
     return giveBack(deps, item, error);

@@ -17,9 +17,10 @@ export interface OutboxStore {
   /**
    * Records a delivery's outcome. `claim` fences it: only the worker holding the current
    * claim (same id and attempt) can record, so one whose lease ran out cannot overwrite
-   * the worker that took the item over.
+   * the worker that took the item over. `forgetRequester` empties the identifier and the
+   * client IP in the same write.
    */
-  finishOutboxItem(claim: OutboxClaim, state: 'sent' | 'no_account' | 'throttled', at: Date): Promise<void>;
+  finishOutboxItem(claim: OutboxClaim, state: 'sent' | 'no_account' | 'throttled', at: Date, options?: { forgetRequester?: boolean }): Promise<void>;
   /** Gives a failed attempt back: due again at `retryAt`, or dead when `retryAt` is null. */
   failOutboxItem(claim: OutboxClaim, error: string, retryAt: Date | null): Promise<void>;
   /** Dead-lettered items, oldest first, for the operator. */
@@ -79,8 +80,25 @@ export interface CaptchaStore {
   takeCaptchaTicket(hash: string): Promise<{ answer: string; expiresAt: Date } | undefined>;
 }
 
+/** Forgetting what resetd no longer needs, after RETENTION_DAYS (what is old: outbox-retention.ts). */
+export interface RetentionStore {
+  /**
+   * One bounded batch, at most `limit` rows of each kind: deletes finished outbox items
+   * (sent, no_account, throttled, dead) created before `before` and tokens that expired
+   * before it, and clears the client IP of unfinished items created before it. Call again
+   * while a count reaches `limit`.
+   */
+  forgetOlderThan(before: Date, limit: number): Promise<ForgottenRecords>;
+}
+
+export interface ForgottenRecords {
+  outboxItems: number;
+  tokens: number;
+  clientIps: number;
+}
+
 /** The whole store, as src/main.ts opens it. */
-export interface Store extends OutboxStore, TokenStore, UserStore, ApiKeyStore, CaptchaStore {
+export interface Store extends OutboxStore, TokenStore, UserStore, ApiKeyStore, CaptchaStore, RetentionStore {
   /** Throws when the store cannot answer (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

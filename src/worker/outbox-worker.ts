@@ -1,4 +1,5 @@
 import type { DeliverOutcome } from '../core/deliver-outbox.ts';
+import { forgetOldRecords } from '../core/outbox-retention.ts';
 import type { Clock } from '../core/ports.ts';
 import type { Store } from '../core/store.ts';
 import type { OutboxItem } from '../core/outbox-item.ts';
@@ -13,8 +14,17 @@ export interface OutboxWorkerOptions {
   leaseMs: number;
   /** Longest sleep between looks at the store when nobody wakes the worker. */
   pollMs: number;
+  /** RETENTION_DAYS: what is older is deleted between deliveries (core/outbox-retention.ts). */
+  retentionDays: number;
+  /** Rows of each kind one retention pass deletes at most, so it never holds the store long. */
+  retentionBatchSize?: number;
+  /** Time between retention passes while there is nothing more to delete. */
+  retentionEveryMs?: number;
   onError?: (error: unknown) => void;
 }
+
+const RETENTION_BATCH_SIZE = 500;
+const RETENTION_EVERY_MS = 60_000;
 
 export interface OutboxWorker {
   /** There is new work: look now instead of at the next poll. */
@@ -28,6 +38,22 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let running = true;
   let woken = false;
   let sleeper: (() => void) | undefined;
+  // The first pass runs at start: a worker that was down for a while catches up first.
+  let nextForget = 0;
+  const retention = { store: options.store, clock: options.clock, retentionDays: options.retentionDays };
+
+  /** One bounded batch when it is due; true when a full batch suggests more right away. */
+  const forgetWhenDue = async (now: Date): Promise<boolean> => {
+    if (now.getTime() < nextForget) return false;
+    let more = false;
+    try {
+      more = (await forgetOldRecords(retention, options.retentionBatchSize ?? RETENTION_BATCH_SIZE)).more;
+    } catch (error) {
+      options.onError?.(error);
+    }
+    nextForget = more ? 0 : now.getTime() + (options.retentionEveryMs ?? RETENTION_EVERY_MS);
+    return more;
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -59,6 +85,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       } catch (error) {
         options.onError?.(error);
       }
+      // Between deliveries, never during them: a backlog of old rows goes one batch per turn.
+      if (running && (await forgetWhenDue(options.clock.now()))) nextLook = 0;
       if (running && claimed.length < options.batchSize && !woken) await sleep(Math.max(0, nextLook));
     }
   })();

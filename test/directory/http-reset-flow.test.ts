@@ -81,10 +81,8 @@ describe('finding the account in the application', () => {
     expect((await forgot('grace@example.com')).status).toBe(200);
     await until(() => mailsTo(resetd, 'grace@example.com').length > before);
     expect(findsToFail).toBe(0);
-    const [item] = await resetd.database.query<{ attempts: number; state: string }>(
-      `SELECT attempts, state FROM outbox WHERE kind = 'reset' AND identifier = ? ORDER BY created_at DESC`,
-      'grace@example.com',
-    );
+    // The newest request: a finished one no longer names its address.
+    const [item] = await resetd.database.query<{ attempts: number; state: string }>(`SELECT attempts, state FROM outbox WHERE kind = 'reset' ORDER BY id DESC LIMIT 1`);
     expect(item).toEqual({ attempts: 4, state: 'sent' });
   });
 
@@ -94,7 +92,7 @@ describe('finding the account in the application', () => {
     expect([unknown.status, disabled.status]).toEqual([200, 200]);
     expect(await unknown.json()).toEqual(await disabled.json());
     await until(async () => {
-      const rows = await resetd.database.query<{ state: string }>(`SELECT state FROM outbox WHERE identifier IN ('nobody@example.com', 'banned@example.com')`);
+      const rows = await resetd.database.query<{ state: string }>(`SELECT state FROM outbox WHERE kind = 'reset' ORDER BY id DESC LIMIT 2`);
       return rows.length === 2 && rows.every((row) => row.state === 'no_account');
     });
     expect(mailsTo(resetd, 'nobody@example.com').concat(mailsTo(resetd, 'banned@example.com'))).toEqual([]);

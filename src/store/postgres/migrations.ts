@@ -95,4 +95,9 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE outbox o SET payload = json_build_object('email', u.email, 'name', u.name, 'locale', u.locale)::text
     FROM users u WHERE u.id = o.identifier AND o.kind = 'password_changed' AND o.payload IS NULL;
   `,
+  // Retention (RETENTION_DAYS) deletes by age in small batches: each finds its rows by index.
+  `
+  CREATE INDEX outbox_created ON outbox (created_at);
+  CREATE INDEX reset_tokens_expiry ON reset_tokens (expires_at);
+  `,
 ];

@@ -108,9 +108,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       );
       return (rows as ItemRow[]).map(toOutboxItem);
     },
-    async finishOutboxItem(claim, state, at) {
+    async finishOutboxItem(claim, state, at, options) {
+      const forget = options?.forgetRequester ? `, identifier = '', client_ip = NULL` : '';
       await pool.query(
-        `UPDATE outbox SET state = $1, finished_at = $2, lease_until = NULL WHERE id = $3 AND attempts = $4 AND state = 'sending'`,
+        `UPDATE outbox SET state = $1, finished_at = $2, lease_until = NULL${forget} WHERE id = $3 AND attempts = $4 AND state = 'sending'`,
         [state, at.getTime(), claim.id, claim.attempts],
       );
     },
@@ -237,6 +238,25 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     async takeCaptchaTicket(hash) {
       const row = await one<{ answer: string; expires_at: number }>(`DELETE FROM captcha_tickets WHERE hash = $1 RETURNING answer, expires_at`, [hash]);
       return row && { answer: row.answer, expiresAt: new Date(row.expires_at) };
+    },
+    async forgetOlderThan(before, limit) {
+      // Separate statements, each a bounded batch: another instance doing the same at once
+      // only finds fewer rows (SKIP LOCKED), and a lost connection loses nothing needed.
+      const items = await pool.query(
+        `DELETE FROM outbox WHERE id IN (
+           SELECT id FROM outbox WHERE created_at < $1 AND state IN ('sent', 'no_account', 'throttled', 'dead') LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [before.getTime(), limit],
+      );
+      const tokens = await pool.query(
+        `DELETE FROM reset_tokens WHERE hash IN (SELECT hash FROM reset_tokens WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [before.getTime(), limit],
+      );
+      const ips = await pool.query(
+        `UPDATE outbox SET client_ip = NULL WHERE id IN (
+           SELECT id FROM outbox WHERE created_at < $1 AND client_ip IS NOT NULL LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [before.getTime(), limit],
+      );
+      return { outboxItems: items.rowCount ?? 0, tokens: tokens.rowCount ?? 0, clientIps: ips.rowCount ?? 0 };
     },
     async ping() {
       await pool.query('SELECT 1');

@@ -129,4 +129,9 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE outbox SET payload = (SELECT json_object('email', u.email, 'name', u.name, 'locale', u.locale) FROM users u WHERE u.id = outbox.identifier)
    WHERE kind = 'password_changed' AND payload IS NULL;
   `,
+  // Retention (RETENTION_DAYS) deletes by age in small batches: each finds its rows by index.
+  `
+  CREATE INDEX outbox_created ON outbox (created_at);
+  CREATE INDEX reset_tokens_expiry ON reset_tokens (expires_at);
+  `,
 ];

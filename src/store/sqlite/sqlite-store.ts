@@ -35,6 +35,9 @@ export function openSqliteStore(path: string): Store {
     ),
     // Only the worker holding the current claim (same attempt) records its outcome.
     finish: db.prepare(`UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
+    finishForgetting: db.prepare(
+      `UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL, identifier = '', client_ip = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`,
+    ),
     retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
     bury: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
     dead: db.prepare(`SELECT id, kind, origin, created_at, attempts, last_error FROM outbox WHERE state = 'dead' ORDER BY created_at LIMIT ?`),
@@ -77,6 +80,15 @@ export function openSqliteStore(path: string): Store {
     insertCaptcha: db.prepare(`INSERT INTO captcha_tickets (hash, answer, expires_at) VALUES (?, ?, ?)`),
     forgetCaptchas: db.prepare(`DELETE FROM captcha_tickets WHERE expires_at <= ?`),
     takeCaptcha: db.prepare(`DELETE FROM captcha_tickets WHERE hash = ? RETURNING answer, expires_at`),
+    // Retention: bounded batches, so one pass never holds the write lock for long.
+    forgetItems: db.prepare(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE created_at < ? AND state IN ('sent', 'no_account', 'throttled', 'dead') LIMIT ?)`,
+    ),
+    forgetTokens: db.prepare(`DELETE FROM reset_tokens WHERE hash IN (SELECT hash FROM reset_tokens WHERE expires_at < ? LIMIT ?)`),
+    forgetClientIps: db.prepare(
+      `UPDATE outbox SET client_ip = NULL WHERE id IN (SELECT id FROM outbox WHERE created_at < ? AND client_ip IS NOT NULL LIMIT ?)`,
+    ),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -116,14 +128,20 @@ export function openSqliteStore(path: string): Store {
     return 'done';
   });
 
+  const forget = db.transaction((before: number, limit: number) => ({
+    outboxItems: sql.forgetItems.run(before, limit).changes,
+    tokens: sql.forgetTokens.run(before, limit).changes,
+    clientIps: sql.forgetClientIps.run(before, limit).changes,
+  }));
+
   return {
     addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
       const rows = sql.claim.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }) as ItemRow[];
       return rows.map(toOutboxItem);
     },
-    async finishOutboxItem(claim, state, at) {
-      sql.finish.run(state, at.getTime(), claim.id, claim.attempts);
+    async finishOutboxItem(claim, state, at, options) {
+      (options?.forgetRequester ? sql.finishForgetting : sql.finish).run(state, at.getTime(), claim.id, claim.attempts);
     },
     async failOutboxItem(claim, error, retryAt) {
       if (retryAt) sql.retry.run(retryAt.getTime(), error, claim.id, claim.attempts);
@@ -196,6 +214,9 @@ export function openSqliteStore(path: string): Store {
     async takeCaptchaTicket(hash) {
       const row = sql.takeCaptcha.get(hash) as { answer: string; expires_at: number } | undefined;
       return row && { answer: row.answer, expiresAt: new Date(row.expires_at) };
+    },
+    async forgetOlderThan(before, limit) {
+      return forget(before.getTime(), limit);
     },
     async ping() {
       sql.ping.get();
