@@ -71,12 +71,15 @@ const DELIVERERS: Record<OutboxItem['kind'], Deliverer> = {
     const firstTry = item.attempts === 1 && item.operatorRetries === 0;
     if (firstTry && !(await deps.throttle.take(user.id))) return 'throttled';
     const token = newSecret();
+    const hash = sha256(token);
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + deps.settings.tokenTtlSeconds * 1000);
     const account = { id: user.id, email: user.email, name: user.name, locale: user.locale };
-    await deps.store.addResetToken({ hash: sha256(token), requestId: item.id, account, origin: item.origin, createdAt: now, expiresAt });
+    await deps.store.addResetToken({ hash, requestId: item.id, account, origin: item.origin, createdAt: now, expiresAt });
     await deps.mailer.sendResetMail({
       requestId: item.id,
+      // From the stored hash (hashed again: the header shows no lookup key), never the token.
+      messageKey: `${item.id}.${sha256(hash).slice(0, 16)}`,
       to: user.email,
       name: user.name,
       locale: user.locale,

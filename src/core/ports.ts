@@ -8,8 +8,14 @@ import type { Origin } from './outbox-item.ts';
 
 /** The reset mail for one user and one link; src/mail owns wording and transport. */
 export interface ResetMail {
-  /** The reset request this mail answers: its Message-ID derives from it, so a resend is recognisable. */
+  /** The reset request this mail answers. */
   requestId: string;
+  /**
+   * This mail, for its Message-ID: the request and its token. A new token is a new mail (a
+   * client folding duplicates must not keep a copy whose link is dead); the same mail sent
+   * again keeps it.
+   */
+  messageKey: string;
   to: string;
   name: string | null;
   locale: string | null;

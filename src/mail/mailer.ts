@@ -20,10 +20,11 @@ export interface MailerOptions {
 /**
  * The core's Mailer over a nodemailer transport: words from the templates, headers from
  * stored data only (the stored address, the product's sender, a Message-ID derived from the
- * outbox id), and errors classified as transient or permanent.
+ * outbox id, and for a reset mail from its token too), and errors classified as transient
+ * or permanent.
  */
 export function createMailer(options: MailerOptions): Mailer {
-  const send = async (requestId: string, origin: Origin, to: string, rendered: RenderedMail) => {
+  const send = async (messageKey: string, origin: Origin, to: string, rendered: RenderedMail) => {
     try {
       await options.transport.sendMail({
         from: options.senders[origin].from,
@@ -31,7 +32,7 @@ export function createMailer(options: MailerOptions): Mailer {
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
-        messageId: `<${requestId}@${options.messageIdDomain}>`,
+        messageId: `<${messageKey}@${options.messageIdDomain}>`,
         date: new Date(),
       });
     } catch (error) {
@@ -40,7 +41,7 @@ export function createMailer(options: MailerOptions): Mailer {
   };
   return {
     sendResetMail: (mail: ResetMail) =>
-      send(mail.requestId, mail.origin, mail.to, renderResetMail({
+      send(mail.messageKey, mail.origin, mail.to, renderResetMail({
         product: options.senders[mail.origin].product,
         name: mail.name,
         locale: mail.locale,

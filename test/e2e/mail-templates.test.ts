@@ -110,9 +110,9 @@ describe('a mail as sent', () => {
     expect(mail.html).toBeTruthy();
   });
 
-  it('carries a Message-ID derived from its outbox id', async () => {
+  it('carries a Message-ID derived from its outbox id and its token', async () => {
     const mail = await ask('stored.case@example.com');
-    expect(mail.messageId).toMatch(/^<rr_[0-9a-f]+@reset\.example\.test>$/);
+    expect(mail.messageId).toMatch(/^<rr_[0-9a-f]+\.[0-9a-f]{16}@reset\.example\.test>$/);
   });
 
   it('speaks the stored locale', async () => {

@@ -60,6 +60,7 @@ describe('a reset item', () => {
     const [mail] = mailer.resetMails;
     expect(mail).toEqual({
       requestId: item.id,
+      messageKey: expect.stringMatching(/^rr_\w+\.[0-9a-f]{16}$/),
       to: 'Ana@Example.com',
       name: 'Ana',
       locale: 'pt-BR',
