@@ -23,14 +23,22 @@ import { countOutboxRows } from '../support/test-store.ts';
  *      The instance runs no worker, so only these requests touch the outbox; it is
  *      counted through `resetd.database`, on SQLite or PostgreSQL alike.
  *
- * FUZZ_RUNS (default 150 per operation) widens a run. fast-check prints the seed and path
- * of a failure: FUZZ_SEED=<seed> FUZZ_PATH=<path> (with -t '<operationId>') replays it,
- * FUZZ_SHRINK=1 shrinks it. FUZZ_EXPLORE=1 logs every distinct spec deviation instead of
- * stopping at the first; FUZZ_VERBOSE=1 prints what each operation was sent and answered.
+ * Each operation runs with the fixed seeds below (the same requests on every run, in CI
+ * too) and with one random seed, shown in the test's name; FUZZ_RUNS (default 150 per
+ * operation, shared among the seeds) widens a run. A failure ends with the command that
+ * replays it (FUZZ_SEED=<seed> FUZZ_PATH=<path> … -t '<operationId>'); FUZZ_SHRINK=1
+ * shrinks it. FUZZ_EXPLORE=1 logs every distinct spec deviation instead of stopping at
+ * the first; FUZZ_VERBOSE=1 prints what each operation was sent and answered.
  */
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
+const FIXED_SEEDS = [1, 20_240_611, 1_337_421_001] as const;
+const RANDOM_SEED = (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
+/** FUZZ_SEED replays that one seed; otherwise the fixed seeds, then a random one. */
+const SEEDS: readonly { seed: number; kind: string }[] = process.env.FUZZ_SEED
+  ? [{ seed: Number(process.env.FUZZ_SEED), kind: 'FUZZ_SEED' }]
+  : [...FIXED_SEEDS.map((seed) => ({ seed, kind: 'fixed seed' })), { seed: RANDOM_SEED, kind: 'random seed' }];
+const RUNS_PER_SEED = process.env.FUZZ_SEED ? RUNS : Math.ceil(RUNS / SEEDS.length);
 const EXPLORE = process.env.FUZZ_EXPLORE === '1';
 
 const KNOWN = ['known@example.com', 'named@example.com'];
@@ -153,30 +161,67 @@ async function exchange(plan: RequestPlan): Promise<void> {
   }
 }
 
-// Shrinking replays requests against a server whose state has moved on; it is opt-in.
-const options = () => ({
-  numRuns: RUNS,
-  ...(SEED !== undefined && { seed: SEED }),
-  ...(process.env.FUZZ_PATH && { path: process.env.FUZZ_PATH }),
-  endOnFailure: !process.env.FUZZ_SHRINK,
-});
+/**
+ * Runs a property with one seed; a failure throws fast-check's report (seed, path, the
+ * counterexample, the error) followed by the command that replays exactly that case.
+ */
+async function assertWithSeed<T>(property: fc.IAsyncProperty<T>, seed: number, numRuns: number, testName: string): Promise<void> {
+  // Shrinking replays requests against a server whose state has moved on; it is opt-in.
+  const details = await fc.check(property, {
+    numRuns,
+    seed,
+    ...(process.env.FUZZ_PATH && { path: process.env.FUZZ_PATH }),
+    endOnFailure: !process.env.FUZZ_SHRINK,
+  });
+  if (!details.failed) return;
+  const replay = `FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} npx vitest run test/http/fuzz.test.ts -t '${testName.replace(/'/g, "'\\''")}'`;
+  const cause = details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
+  // fast-check's report leaves the error itself out (it is the cause): vitest shows only the message.
+  throw new Error(`${fc.defaultReportMessage(details) ?? 'the property failed'}\n\nGot error: ${cause.message}\n\nReplay it: ${replay}`, { cause });
+}
 
 describe('every operation of the spec, fuzzed over HTTP', () => {
   for (const op of operations()) {
-    it(`${op.id}: ${op.method} ${op.path}`, { timeout: 120_000 }, async () => {
-      await fc.assert(fc.asyncProperty(requestArb(op, { emails: [...KNOWN, COMPLETER, 'KNOWN@Example.COM', 'nobody@example.com'], names: ['someone', 'SomeOne'] }), exchange), options());
-      const s = stats.get(op.id)!;
-      if (RUNS < 100) return;
-      // The generator reached both sides of the spec where the operation has any.
-      expect(s.valid, 'valid requests').toBeGreaterThan(0);
-      // A path or query parameter of plain string type has no invalid value; a body or credentials do.
-      if (op.body || op.security.length) expect(s.invalid, 'invalid requests').toBeGreaterThan(0);
-      if (IDENTIFIER[op.id]) expect(s.accepted, 'valid requests that were accepted').toBeGreaterThan(0);
+    const name = `${op.id}: ${op.method} ${op.path}`;
+    const arb = requestArb(op, { emails: [...KNOWN, COMPLETER, 'KNOWN@Example.COM', 'nobody@example.com'], names: ['someone', 'SomeOne'] });
+    SEEDS.forEach(({ seed, kind }, i) => {
+      it(`${name} (${kind} ${seed})`, { timeout: 120_000 }, async () => {
+        await assertWithSeed(fc.asyncProperty(arb, exchange), seed, RUNS_PER_SEED, name);
+        if (i < SEEDS.length - 1 || RUNS < 100) return;
+        // Over all its seeds, the generator reached both sides of the spec where the operation has any.
+        const s = stats.get(op.id)!;
+        expect(s.valid, 'valid requests').toBeGreaterThan(0);
+        // A path or query parameter of plain string type has no invalid value; a body or credentials do.
+        if (op.body || op.security.length) expect(s.invalid, 'invalid requests').toBeGreaterThan(0);
+        if (IDENTIFIER[op.id]) expect(s.accepted, 'valid requests that were accepted').toBeGreaterThan(0);
+      });
     });
   }
 
-  it('requests off the map: unknown paths, other methods', { timeout: 120_000 }, async () => {
-    await fc.assert(fc.asyncProperty(strayRequestArb(), exchange), options());
+  for (const { seed, kind } of SEEDS) {
+    const name = 'requests off the map: unknown paths, other methods';
+    it(`${name} (${kind} ${seed})`, { timeout: 120_000 }, async () => {
+      await assertWithSeed(fc.asyncProperty(strayRequestArb(), exchange), seed, RUNS_PER_SEED, name);
+    });
+  }
+});
+
+describe('a failure can be replayed', () => {
+  it('its message names the seed and path, and the command that replays it', async () => {
+    const failing = fc.asyncProperty(fc.integer({ min: 0, max: 1_000 }), async (n) => {
+      if (n > 500) throw new Error(`too big: ${n}`);
+    });
+    const error = await assertWithSeed(failing, 42, 1_000, "an operation's name").then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/seed: 42, path: "\d+(:\d+)*"/);
+    expect(error?.message).toContain('too big');
+    expect(error?.message).toMatch(/Replay it: FUZZ_SEED=42 FUZZ_PATH=\d+(:\d+)* npx vitest run test\/http\/fuzz\.test\.ts -t 'an operation'\\''s name'/);
+    // Replayed, the same seed and path find the same case at once.
+    const path = /FUZZ_PATH=(\S+)/.exec(error!.message)![1]!;
+    const replayed = await fc.check(failing, { seed: 42, path, numRuns: 1 });
+    expect(replayed.failed && replayed.numRuns).toBe(1);
   });
 });
 
