@@ -7,6 +7,8 @@ import { listDeadMail, outboxStats, retryDeadMail } from './core/outbox.ts';
 import type { Store } from './core/store.ts';
 import { addUser } from './core/users.ts';
 import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
+import { sitePasswordPolicy } from './password-strength/site-password-policy.ts';
+import { passwordProblemMessages } from './messages/password-problems.ts';
 import { openStore } from './store/open-store.ts';
 
 const USAGE = `usage: resetd <command>
@@ -15,7 +17,8 @@ const USAGE = `usage: resetd <command>
                                         RESETD_WORKER=off)
   resetd worker                         run only the mail worker (needs SMTP_URL)
   resetd users add EMAIL [--password P] [--name N] [--locale L] [--disabled]
-                                        add a user (the password is stored as argon2id)
+                                        add a user (the password must pass the reset
+                                        policy and is stored as argon2id)
   resetd keys create --dialect NAME     create an API key for one dialect
                                         (${DIALECTS.join(', ')}); the key is the last line
   resetd keys list                      every key: id, dialect, created, revoked
@@ -75,12 +78,13 @@ async function usersAdd(args: readonly string[], out: (line: string) => void, er
     options: { password: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' }, disabled: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('users add takes exactly one EMAIL');
-  const { directory } = loadConfig();
-  if (directory.kind !== 'builtin') {
-    err(`users add: accounts live in the application (DIRECTORY=${directory.kind}); add the user there`);
+  const config = loadConfig();
+  if (config.directory.kind !== 'builtin') {
+    err(`users add: accounts live in the application (DIRECTORY=${config.directory.kind}); add the user there`);
     return 1;
   }
-  const outcome = await withStore((store) => addUser({ store, hasher: argon2idHasher, clock }, { email: positionals[0]!, ...values }));
+  const passwords = sitePasswordPolicy(config);
+  const outcome = await withStore((store) => addUser({ store, hasher: argon2idHasher, clock, passwords }, { email: positionals[0]!, ...values }));
   switch (outcome.kind) {
     case 'added':
       out(`added ${outcome.email} as ${outcome.id}`);
@@ -90,6 +94,10 @@ async function usersAdd(args: readonly string[], out: (line: string) => void, er
       return 1;
     case 'invalid':
       err(outcome.message);
+      return 2;
+    case 'weak':
+      err('users add: the password is refused (the same policy as a reset):');
+      for (const { message } of passwordProblemMessages(outcome)) err(`  - ${message}`);
       return 2;
   }
 }

@@ -8,7 +8,6 @@ import { deliverOutboxItem } from './core/deliver-outbox.ts';
 import type { Clock } from './core/ports.ts';
 import type { Store } from './core/store.ts';
 import { svgCaptchaImages } from './captcha-images/svg-captcha-images.ts';
-import { commonPasswordList } from './common-passwords/common-password-list.ts';
 import { createApp } from './http/app.ts';
 import { failureLimiter } from './limits/failure-limiter.ts';
 import { loadDocsPage } from './http/spec.ts';
@@ -23,6 +22,7 @@ import { createMailer } from './mail/mailer.ts';
 import { createWebhookSender } from './webhook/webhook-sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
 import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
+import { sitePasswordPolicy } from './password-strength/site-password-policy.ts';
 import { openStore } from './store/open-store.ts';
 import { checkDirectorySettings, openDirectory } from './directory/open-directory.ts';
 import { limiterFactoryFor } from './limits/limiter-backend.ts';
@@ -71,7 +71,6 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     tokenTtlSeconds: config.tokenTtlSeconds,
     mailMaxAttempts: config.mailMaxAttempts,
     mailRetryBaseMs: config.mailRetryBaseMs,
-    passwordMinLength: config.passwordMinLength,
     webhook: config.webhookUrl !== null,
   };
   const webhook =
@@ -118,7 +117,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     hasher: argon2idHasher,
     mailbox,
     docsHtml: loadDocsPage(),
-    common: commonPasswordList(),
+    passwords: sitePasswordPolicy(config),
     failures: failureLimiter(limiters, config.rateLimitResetFailures, 15 * 60),
     settings,
     page: { basePath: new URL(config.publicUrl).pathname.replace(/\/+$/, ''), minLength: config.passwordMinLength },

@@ -1,8 +1,6 @@
 import type { Directory } from './directory.ts';
-import type { PasswordProblem } from './password-policy.ts';
+import type { PasswordPolicy, PasswordRefusal } from './password-policy.ts';
 import { checkPassword } from './password-policy.ts';
-import type { CommonPasswords } from './ports.ts';
-import type { CoreSettings } from './settings.ts';
 
 export type NewPasswordCheck =
   | { kind: 'ok' }
@@ -10,7 +8,7 @@ export type NewPasswordCheck =
    * `problems`: resetd's policy; `reasons`: the application's own rules, in its words.
    * Both are given, so a front end that shows only its product's rules still shows those.
    */
-  | { kind: 'refused'; problems: PasswordProblem[]; minLength: number; reasons: string[] };
+  | ({ kind: 'refused'; reasons: string[] } & PasswordRefusal);
 
 /**
  * Would a new password be accepted? For a front end that asks before it lets the person
@@ -18,11 +16,11 @@ export type NewPasswordCheck =
  * can tell them without changing anything.
  */
 export async function checkNewPassword(
-  deps: { directory: Pick<Directory, 'checkPassword'>; common: CommonPasswords; settings: Pick<CoreSettings, 'passwordMinLength'> },
+  deps: { directory: Pick<Directory, 'checkPassword'>; passwords: PasswordPolicy },
   password: string,
 ): Promise<NewPasswordCheck> {
-  const minLength = deps.settings.passwordMinLength;
-  const problems = checkPassword(password, { minLength, email: '', common: deps.common });
+  // No token here, so no account: the address is not known yet (the completion checks it).
+  const refusal = checkPassword(deps.passwords, password, '') ?? { problems: [], minLength: deps.passwords.minLength };
   const reasons = (await deps.directory.checkPassword?.(password.normalize('NFC'))) ?? [];
-  return problems.length > 0 || reasons.length > 0 ? { kind: 'refused', problems, minLength, reasons } : { kind: 'ok' };
+  return refusal.problems.length > 0 || reasons.length > 0 ? { kind: 'refused', ...refusal, reasons } : { kind: 'ok' };
 }

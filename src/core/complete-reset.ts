@@ -1,8 +1,8 @@
 import type { Account, Directory } from './directory.ts';
 import type { Origin } from './outbox-item.ts';
-import type { PasswordProblem } from './password-policy.ts';
+import type { PasswordPolicy, PasswordRefusal } from './password-policy.ts';
 import { checkPassword } from './password-policy.ts';
-import type { Clock, CommonPasswords, FailureLimiter } from './ports.ts';
+import type { Clock, FailureLimiter } from './ports.ts';
 import { newId, sameDigest, sha256 } from './secrets.ts';
 import type { CoreSettings } from './settings.ts';
 import type { ResetToken, TokenStore } from './store.ts';
@@ -11,9 +11,9 @@ export interface CompleteResetDeps {
   store: Pick<TokenStore, 'findResetToken' | 'holdResetToken' | 'releaseResetToken' | 'completeReset'>;
   directory: Pick<Directory, 'setPassword'>;
   clock: Clock;
-  common: CommonPasswords;
+  passwords: PasswordPolicy;
   failures: FailureLimiter;
-  settings: Pick<CoreSettings, 'passwordMinLength' | 'webhook'>;
+  settings: Pick<CoreSettings, 'webhook'>;
   /** How long one completion may hold a token while the directory sets the password. */
   holdMs?: number;
   /** How long a completion waits for another one holding the same token before it says "try again". */
@@ -32,7 +32,7 @@ export type TokenCheck =
 export type CompleteResetOutcome =
   /** `account`: whose password was set, as the token recorded it (a product may answer with the user). */
   | { kind: 'done'; origin: Origin; account: ResetToken['account'] }
-  | { kind: 'weak'; problems: PasswordProblem[]; minLength: number; origin: Origin }
+  | ({ kind: 'weak'; origin: Origin } & PasswordRefusal)
   /** The application refused the password; its reasons are shown, and the link still works. */
   | { kind: 'refused'; reasons: string[]; origin: Origin }
   /** The application could not take the password now (or another completion is under way): try again in a moment. */
@@ -95,12 +95,8 @@ export async function completeReset(
   if (check.kind !== 'valid') return check;
   const { token, account } = check;
   const origin = token.origin;
-  const problems = checkPassword(command.password, {
-    minLength: deps.settings.passwordMinLength,
-    email: account.email,
-    common: deps.common,
-  });
-  if (problems.length > 0) return { kind: 'weak', problems, minLength: deps.settings.passwordMinLength, origin };
+  const refusal = checkPassword(deps.passwords, command.password, account.email);
+  if (refusal) return { kind: 'weak', ...refusal, origin };
 
   const now = deps.clock.now();
   const heldUntil = new Date(now.getTime() + (deps.holdMs ?? DEFAULT_HOLD_MS));

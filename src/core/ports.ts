@@ -71,6 +71,21 @@ export interface CommonPasswords {
   has(password: string): boolean;
 }
 
+/** What makes a password easy to guess, in resetd's words (the messages say it to the person). */
+export type GuessPattern = 'repeat' | 'sequence' | 'keyboard' | 'date' | 'common' | 'word' | 'known-name';
+
+/**
+ * Estimates how soon a guessing attack finds a password (zxcvbn-ts), so passwords that pass
+ * the length rule and the blocklist but fall early (aaaa…, 1234…, qwerty…) are refused.
+ */
+export interface PasswordStrength {
+  /**
+   * `known`: lower-case words an attacker of this account tries first (the site's names, the
+   * address). `score`: 0 (guessed at once) to 4 (beyond 10^10 guesses), as zxcvbn rates it.
+   */
+  estimate(password: string, known: readonly string[]): { score: 0 | 1 | 2 | 3 | 4; pattern: GuessPattern | null };
+}
+
 /**
  * Caps the reset mails one account receives. Over the cap a request is still accepted (the
  * requester cannot tell) but no mail goes out, so nobody can flood an inbox.

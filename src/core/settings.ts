@@ -12,8 +12,6 @@ export interface CoreSettings {
   mailMaxAttempts: number;
   /** First retry delay in milliseconds; doubles per attempt, with jitter. */
   mailRetryBaseMs: number;
-  /** Shortest password accepted, in code points (never below 8). */
-  passwordMinLength: number;
   /** Queue a signed webhook after each completed reset. */
   webhook: boolean;
 }

@@ -1,4 +1,6 @@
 import { checkEmail } from './email-address.ts';
+import type { PasswordPolicy, PasswordRefusal } from './password-policy.ts';
+import { checkPassword } from './password-policy.ts';
 import type { Clock, PasswordHasher } from './ports.ts';
 import { newId } from './secrets.ts';
 import type { UserStore } from './store.ts';
@@ -14,17 +16,19 @@ export interface AddUserCommand {
 export type AddUserOutcome =
   | { kind: 'added'; id: string; email: string }
   | { kind: 'exists' }
-  | { kind: 'invalid'; field: 'email' | 'name' | 'locale' | 'password'; message: string };
+  | { kind: 'invalid'; field: 'email' | 'name' | 'locale'; message: string }
+  /** The password fails the same policy as a reset. */
+  | ({ kind: 'weak' } & PasswordRefusal);
 
 export interface AddUserDeps {
   store: Pick<UserStore, 'addUser'>;
   hasher: PasswordHasher;
   clock: Clock;
+  passwords: PasswordPolicy;
 }
 
 const LOCALE = /^[a-z]{2}(-[A-Z]{2})?$/;
 const MAX_NAME = 200;
-const MAX_PASSWORD = 1024;
 
 /** Adds an account to resetd's directory (admin API and CLI). */
 export async function addUser(deps: AddUserDeps, command: AddUserCommand): Promise<AddUserOutcome> {
@@ -39,9 +43,8 @@ export async function addUser(deps: AddUserDeps, command: AddUserCommand): Promi
     return { kind: 'invalid', field: 'locale', message: 'locale must look like en or pt-BR' };
   }
   const password = command.password;
-  if (password !== undefined && (password.length === 0 || password.length > MAX_PASSWORD)) {
-    return { kind: 'invalid', field: 'password', message: `password must be 1 to ${MAX_PASSWORD} characters` };
-  }
+  const refusal = password === undefined ? null : checkPassword(deps.passwords, password, email.address);
+  if (refusal) return { kind: 'weak', ...refusal };
   const id = newId('usr');
   const result = await deps.store.addUser({
     id,

@@ -3,7 +3,7 @@ import type { components } from '../../generated/api.ts';
 import type { CompleteResetOutcome } from '../core/complete-reset.ts';
 import type { Dialect, DialectCompletion, RequestFailure, Reply } from './dialect.ts';
 import { invalidIdentifier, isAbsent, retryAfter } from './dialect.ts';
-import { passwordProblemMessage } from '../messages/password-problems.ts';
+import { passwordProblemMessages } from '../messages/password-problems.ts';
 
 type Envelope = components['schemas']['CloudreveResponse'];
 type Body = components['schemas']['CloudreveResetRequest'];
@@ -86,7 +86,7 @@ const completion: DialectCompletion = {
       case 'done':
         return { status: 200, body: { code: CODE.ok, msg: '', data: userOf(outcome.account) } satisfies Completed };
       case 'weak':
-        return envelope(CODE.param, outcome.problems.map((p) => passwordProblemMessage(p, outcome.minLength)).join(' '));
+        return envelope(CODE.param, passwordProblemMessages(outcome).map((problem) => problem.message).join(' '));
       case 'refused':
         return envelope(CODE.param, outcome.reasons.join(' '));
       case 'unavailable':

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { components } from '../../generated/api.ts';
 import type { Dialect, DialectCompletion, RequestFailure, Reply } from './dialect.ts';
 import { invalidIdentifier, retryAfter } from './dialect.ts';
-import { passwordProblemMessage } from '../messages/password-problems.ts';
+import { passwordProblemMessages } from '../messages/password-problems.ts';
 
 type UnleashError = components['schemas']['UnleashError'];
 type Body = components['schemas']['UnleashEmailSchema'];
@@ -95,7 +95,7 @@ const completion: DialectCompletion = {
   passwordCheckReply(check) {
     if (check.kind === 'ok') return { status: 200 };
     // Unleash's own reasons first: its page recognises its own sentences and marks its rules with them.
-    return passwordRefused([...check.reasons, ...check.problems.map((problem) => passwordProblemMessage(problem, check.minLength))]);
+    return passwordRefused([...check.reasons, ...passwordProblemMessages(check).map((problem) => problem.message)]);
   },
   completeInput: ({ body }) => body as ResetPassword,
   completeReply(outcome) {
@@ -103,7 +103,7 @@ const completion: DialectCompletion = {
       case 'done':
         return { status: 200 };
       case 'weak':
-        return passwordRefused(outcome.problems.map((problem) => passwordProblemMessage(problem, outcome.minLength)));
+        return passwordRefused(passwordProblemMessages(outcome).map((problem) => problem.message));
       case 'refused':
         return passwordRefused(outcome.reasons);
       case 'used':

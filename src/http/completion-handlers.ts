@@ -3,6 +3,7 @@ import type { components } from '../../generated/api.ts';
 import type { CompleteResetDeps, TokenCheck } from '../core/complete-reset.ts';
 import { checkNewPassword } from '../core/check-new-password.ts';
 import { checkResetToken, completeReset } from '../core/complete-reset.ts';
+import type { PasswordRefusal } from '../core/password-policy.ts';
 import type { Directory } from '../core/directory.ts';
 import type { Clock } from '../core/ports.ts';
 import type { Store } from '../core/store.ts';
@@ -10,7 +11,7 @@ import { requestReset } from '../core/request-reset.ts';
 import { retryAfter } from '../dialects/dialect.ts';
 import type { OperationId, Reply } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
-import { passwordProblemMessage } from '../messages/password-problems.ts';
+import { passwordProblemMessages } from '../messages/password-problems.ts';
 import { problem } from './problem.ts';
 import type { AnyReply } from './reply.ts';
 import type { ResetdContext } from './request-state.ts';
@@ -40,6 +41,13 @@ function tokenProblem(check: Exclude<TokenCheck, { kind: 'valid' }>): Reply {
   }
   const known = TOKEN_PROBLEMS[check.kind];
   return problem(known.status, known.detail, known.type);
+}
+
+/** resetd's JSON answer for a password its policy refuses (a completion, the admin API): each reason in `errors`. */
+export function weakPasswordProblem(refusal: PasswordRefusal): Reply {
+  const reply = problem(422, 'Choose another password.', 'urn:resetd:problem:weak-password');
+  const body: components['schemas']['PasswordProblem'] = { ...(reply.body as components['schemas']['Problem']), errors: passwordProblemMessages(refusal) };
+  return { ...reply, body };
 }
 
 /** Completion: resetd's JSON API, the reset page, and the dialects' own endpoints. */
@@ -93,10 +101,7 @@ export function completionHandlers(deps: CompletionDeps): Partial<Record<Operati
         case 'done':
           return { status: 200, body: { status: 'done' } satisfies components['schemas']['Completed'] };
         case 'weak': {
-          const errors = outcome.problems.map((code) => ({ code, message: passwordProblemMessage(code, outcome.minLength) }));
-          const reply = problem(422, 'Choose another password.', 'urn:resetd:problem:weak-password');
-          const body: components['schemas']['PasswordProblem'] = { ...(reply.body as components['schemas']['Problem']), errors };
-          return { ...reply, body };
+          return weakPasswordProblem(outcome);
         }
         case 'refused': {
           const errors = outcome.reasons.map((message) => ({ code: 'refused' as const, message }));
@@ -132,7 +137,7 @@ export function completionHandlers(deps: CompletionDeps): Partial<Record<Operati
         case 'done':
           return pages.passwordChangedPage();
         case 'weak':
-          return pages.choosePasswordPage(deps.page, form.token, pages.weakPasswordMessages(outcome.problems, outcome.minLength), 400);
+          return pages.choosePasswordPage(deps.page, form.token, pages.weakPasswordMessages(outcome), 400);
         case 'refused':
           return pages.choosePasswordPage(deps.page, form.token, outcome.reasons, 400);
         case 'unavailable':

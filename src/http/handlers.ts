@@ -13,7 +13,7 @@ import { DIALECT_TABLE } from '../dialects/index.ts';
 import type { DevMailbox } from '../mail/dev-mailbox.ts';
 import { mailboxListPage, mailboxMessagePage } from '../pages/dev-mailbox-pages.ts';
 import type { CompletionDeps } from './completion-handlers.ts';
-import { completionHandlers } from './completion-handlers.ts';
+import { completionHandlers, weakPasswordProblem } from './completion-handlers.ts';
 import type { AnyReply } from './reply.ts';
 import type { ResetdContext } from './request-state.ts';
 import { docsPage } from './docs-page.ts';
@@ -97,6 +97,8 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
           return problem(409, 'A user with this email already exists.');
         case 'invalid':
           return problem(400, outcome.message);
+        case 'weak':
+          return weakPasswordProblem(outcome);
       }
     },
 

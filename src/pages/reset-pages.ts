@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { passwordProblemMessage } from '../messages/password-problems.ts';
-import type { PasswordProblem } from '../core/password-policy.ts';
+import { passwordProblemMessages } from '../messages/password-problems.ts';
+import type { PasswordRefusal } from '../core/password-policy.ts';
 import { escapeHtml } from '../html/escape-html.ts';
 import type { HtmlReply } from '../http/reply.ts';
 
@@ -75,8 +75,8 @@ export function tryAgainSoonPage(ctx: PageContext, token: string, retryAfterSeco
   return { ...reply, headers: { ...reply.headers, 'Retry-After': String(retryAfterSeconds) } };
 }
 
-export function weakPasswordMessages(problems: readonly PasswordProblem[], minLength: number): string[] {
-  return problems.map((problem) => passwordProblemMessage(problem, minLength));
+export function weakPasswordMessages(refusal: PasswordRefusal): string[] {
+  return passwordProblemMessages(refusal).map((problem) => problem.message);
 }
 
 /** One message for an unknown, expired or used link, and a way to ask for a new one. */

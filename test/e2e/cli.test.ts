@@ -68,14 +68,27 @@ describe('resetd users add', () => {
   });
 
   it('the same email in another letter case is the same user and is refused with exit 1', async () => {
-    expect((await cli('users', 'add', 'alice@example.com', '--password', 'first')).code).toBe(0);
+    expect((await cli('users', 'add', 'alice@example.com', '--password', 'tram figure polka dishwater')).code).toBe(0);
 
-    const again = await cli('users', 'add', 'ALICE@Example.COM', '--password', 'second');
+    const again = await cli('users', 'add', 'ALICE@Example.COM', '--password', 'quiet violet harbor lantern');
     expect(again.code).toBe(1);
     expect(again.err.join('\n')).toMatch(/already exists/);
 
     const users = await rows<UserRow>('SELECT email, email_key FROM users');
     expect(users).toEqual([{ email: 'alice@example.com', email_key: 'alice@example.com' }]);
+  });
+
+  it('a password the reset policy refuses is refused here too, with the reasons, and nothing is stored', async () => {
+    const short = await cli('users', 'add', 'dave@example.com', '--password', 'a');
+    expect(short.code).toBe(2);
+    expect(short.err).toEqual(['users add: the password is refused (the same policy as a reset):', '  - Use at least 15 characters.']);
+    const repeated = await cli('users', 'add', 'dave@example.com', '--password', 'aaaaaaaaaaaaaaa');
+    expect(repeated.code).toBe(2);
+    expect(repeated.err.join('\n')).toContain('This password is easy to guess: repeated characters or words are among the first guesses.');
+    const productName = await cli('users', 'add', 'dave@example.com', '--password', 'Rocket.Chat Rocket.Chat');
+    expect(productName.code).toBe(2);
+    expect(productName.err.join('\n')).toContain('easy to guess');
+    expect(await rows<UserRow>('SELECT email FROM users')).toEqual([]);
   });
 
   it('an invalid email is refused and nothing is stored', async () => {

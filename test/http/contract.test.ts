@@ -208,6 +208,7 @@ const cases: Case[] = [
   { name: 'docs refuse a JSON-only Accept', path: '/docs', init: { headers: { accept: 'application/json' } }, status: 406 },
   { name: 'admin adds a user', path: '/admin/users', init: json({ email: 'new@example.com', name: 'New', locale: 'de' }, admin), status: 201 },
   { name: 'admin refuses a bad email', path: '/admin/users', init: json({ email: 'nope' }, admin), status: 400 },
+  { name: 'admin refuses a weak password', path: '/admin/users', init: json({ email: 'weak@example.com', password: 'a' }, admin), status: 422, check: (r) => expect(r.json.errors.map((e: { code: string }) => e.code)).toEqual(['too-short']) },
   { name: 'admin wants the token', path: '/admin/users', init: json({ email: 'x@example.com' }), status: 401 },
   { name: 'admin is off without a token setting', on: 'off', path: '/admin/users', init: json({ email: 'x@example.com' }, admin), status: 404 },
   { name: 'admin refuses a duplicate in another case', path: '/admin/users', init: json({ email: 'KNOWN@example.com' }, admin), status: 409 },

@@ -82,6 +82,24 @@ describe('the reset page', () => {
     expect(reasons).toContain('Do not use your email address in your password.');
   });
 
+  it('says why an easily guessed password is refused, and the link still works', async () => {
+    await addUser(resetd, 'guessable@example.com');
+    const token = await requestToken(resetd, 'guessable@example.com');
+    const cases = [
+      ['aaaaaaaaaaaaaaa', 'repeated characters or words are among the first guesses'],
+      ['qwertyuiopasdfgh', 'it is close to a commonly used password'],
+      ['Rocket.Chat Rocket.Chat', 'the names of this site, its product or your address are among the first guesses'],
+    ];
+    for (const [password, why] of cases) {
+      const refused = await form({ token, password: password!, password_confirm: password! });
+      expect(refused.status).toBe(400);
+      const page = await refused.text();
+      expect(page).toMatch(/role="alert" id="errors"/);
+      expect(page).toContain(`This password is easy to guess: ${why}. A few unrelated words make a strong one.`);
+    }
+    expect((await form({ token, password: GOOD, password_confirm: GOOD })).status).toBe(200);
+  });
+
   it('failed checks from one address are limited, with Retry-After; a forged X-Forwarded-For does not escape it', async () => {
     const limited = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '3', RESETD_WORKER: 'off' });
     try {

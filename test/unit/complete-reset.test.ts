@@ -4,8 +4,10 @@ import { checkResetToken, completeReset, RETRY_SOON_SECONDS } from '../../src/co
 import type { Account, SetPasswordResult } from '../../src/core/directory.ts';
 import { newId, newSecret, sha256 } from '../../src/core/secrets.ts';
 import type { NewResetToken, Store } from '../../src/core/store.ts';
+import { commonPasswordList } from '../../src/common-passwords/common-password-list.ts';
 import { failureLimiter } from '../../src/limits/failure-limiter.ts';
 import { limiterFactoryFor } from '../../src/limits/limiter-backend.ts';
+import { zxcvbnStrength } from '../../src/password-strength/zxcvbn-strength.ts';
 import { claimDue, deferred, memoryStore, movableClock, until } from './harness.ts';
 
 /** Completing a reset: check the token, check the password, let the directory set it, then spend the token. */
@@ -41,9 +43,9 @@ function setup(options: { webhook?: boolean; failureLimit?: number; holdMs?: num
         return typeof answer === 'function' ? answer() : answer;
       },
     },
-    common: { has: (password) => ['password123', 'qwertyuiop'].includes(password.toLowerCase()) },
+    passwords: { minLength: 10, common: commonPasswordList(), strength: zxcvbnStrength, siteNames: ['resetd'] },
     failures: failureLimiter(limiterFactoryFor(store), options.failureLimit ?? 100, 600),
-    settings: { passwordMinLength: 10, webhook: options.webhook ?? false },
+    settings: { webhook: options.webhook ?? false },
     holdMs: options.holdMs,
     holdWaitMs: options.holdWaitMs,
     wake: () => wakes++,
@@ -119,7 +121,7 @@ describe('checking a token', () => {
 
 describe('completing a reset', () => {
   it.each([
-    ['short', ['too-short']],
+    ['kT7#vQ2', ['too-short']],
     ['Password123', ['common']],
     ['my name is ANA.LIMA!', ['contains-email']],
   ] as const)('a weak password (%j) is refused with why (%j); nothing is set and the link still works', async (password, problems) => {

@@ -78,7 +78,6 @@ export const SETTINGS: CoreSettings = {
   tokenTtlSeconds: 1800,
   mailMaxAttempts: 3,
   mailRetryBaseMs: 1000,
-  passwordMinLength: 8,
   webhook: false,
 };
 
