@@ -29,6 +29,8 @@ export interface AddUserDeps {
 
 const LOCALE = /^[a-z]{2}(-[A-Z]{2})?$/;
 const MAX_NAME = 200;
+// PostgreSQL cannot store NUL; a line break or an escape would travel into mail, pages, logs.
+const CONTROL = /\p{Cc}/u;
 
 /** Adds an account to resetd's directory (admin API and CLI). */
 export async function addUser(deps: AddUserDeps, command: AddUserCommand): Promise<AddUserOutcome> {
@@ -38,6 +40,9 @@ export async function addUser(deps: AddUserDeps, command: AddUserCommand): Promi
   }
   if (command.name !== undefined && (command.name.length === 0 || command.name.length > MAX_NAME)) {
     return { kind: 'invalid', field: 'name', message: `name must be 1 to ${MAX_NAME} characters` };
+  }
+  if (command.name !== undefined && CONTROL.test(command.name)) {
+    return { kind: 'invalid', field: 'name', message: 'name must not contain control characters' };
   }
   if (command.locale !== undefined && !LOCALE.test(command.locale)) {
     return { kind: 'invalid', field: 'locale', message: 'locale must look like en or pt-BR' };
