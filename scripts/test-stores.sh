@@ -21,10 +21,14 @@ export RESETD_TEST_POSTGRES="${RESETD_TEST_POSTGRES:-postgres://postgres@127.0.0
 #   test/http/reset-completion.test.ts: eight completions racing with one token, of which
 #     one wins; expiry; a newer link revoking the older; every other token revoked after
 #     a reset.
-#   test/http/abuse-limits.test.ts: the limits through HTTP. On PostgreSQL their counters
-#     are rows of rate_limits shared by every instance (RateLimiterPostgres), on SQLite
-#     they are in memory; a burst for one account in any letter case; a key the CLI
-#     revokes on the same store is refused at once.
+#   test/http/abuse-limits.test.ts: the limits through HTTP. Their counters are rows of the
+#     store's rate_limits table (RateLimiterPostgres shared by every instance; on SQLite
+#     RateLimiterSQLite in the same file, shared by serve and worker, kept over a restart);
+#     a burst for one account in any letter case; a key the CLI revokes on the same store
+#     is refused at once; failed tokens slowing guessers without locking out their
+#     neighbours' links.
+#   test/http/limiter-down.test.ts: a key checked while the counters' table is gone is
+#     answered as an internal error, not as a wrong key.
 #   test/http/reset-webhook.test.ts: the webhook is an outbox item, retried after 5xx
 #     until it is delivered.
 #   test/directory/http-reset-flow.test.ts: the outbox while the application is down
@@ -34,6 +38,7 @@ postgres_tests=(
   test/e2e
   test/http/reset-completion.test.ts
   test/http/abuse-limits.test.ts
+  test/http/limiter-down.test.ts
   test/http/reset-webhook.test.ts
   test/directory/http-reset-flow.test.ts
   --exclude test/e2e/dev-mailbox-default.test.ts

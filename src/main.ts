@@ -118,7 +118,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     mailbox,
     docsHtml: loadDocsPage(),
     passwords: sitePasswordPolicy(config),
-    failures: failureLimiter(limiters, config.rateLimitResetFailures, 15 * 60),
+    failures: failureLimiter(limiters, { keyPrefix: 'reset-failures', points: config.rateLimitResetFailures, windowSeconds: 15 * 60 }),
     settings,
     page: { basePath: new URL(config.publicUrl).pathname.replace(/\/+$/, ''), minLength: config.passwordMinLength },
     wake: worker ? () => worker.wake() : undefined,

@@ -48,10 +48,15 @@ export const RETRY_SOON_SECONDS = 5;
 
 /**
  * Looks a token up (by its SHA-256, then compared in constant time) without spending it:
- * opening the page, or a mail scanner fetching the link, changes nothing. Failures count
- * against the client's address. `accountId`, when given (Cloudreve's links carry it), must
- * be the token's account. The account is the one the directory named when the mail was
- * sent, so checking a link never calls the directory.
+ * opening the page, or a mail scanner fetching the link, changes nothing. `accountId`, when
+ * given (Cloudreve's links carry it), must be the token's account. The account is the one
+ * the directory named when the mail was sent, so checking a link never calls the directory.
+ *
+ * Only an unknown token counts as a failure of the client's address, and only after the
+ * lookup: a real link (valid, expired or used) is always answered as what it is, however
+ * many guesses its neighbours behind the same address made. Past the allowance an unknown
+ * token is answered 'rate-limited', after a penalty delay, instead of 'unknown'. Tokens are
+ * 256-bit random, so this slows and signals guessing; the token space needs no protection.
  */
 export async function checkResetToken(
   deps: Pick<CompleteResetDeps, 'clock' | 'failures'> & { store: Pick<TokenStore, 'findResetToken'> },
@@ -59,12 +64,10 @@ export async function checkResetToken(
   clientIp: string | null,
   accountId?: string,
 ): Promise<TokenCheck> {
-  const key = clientIp ?? 'unknown';
-  const wait = await deps.failures.attempt(key);
-  if (wait > 0) return { kind: 'rate-limited', retryAfterSeconds: wait };
-  const problem = await findProblem();
-  if (problem.kind === 'valid') await deps.failures.forgive(key);
-  return problem;
+  const found = await findProblem();
+  if (found.kind !== 'unknown') return found;
+  const wait = await deps.failures.fail(clientIp ?? 'unknown');
+  return wait > 0 ? { kind: 'rate-limited', retryAfterSeconds: wait } : found;
 
   async function findProblem(): Promise<TokenCheck> {
     if (!TOKEN_SHAPE.test(token)) return { kind: 'unknown', origin: null };

@@ -95,17 +95,20 @@ export interface MailThrottle {
   take(account: string): Promise<boolean>;
 }
 
-/** Counts failures per key (a client IP) to slow down token guessing. */
+/**
+ * Counts failed guesses per key (a client IP) to slow guessing down and make it visible.
+ * Only failures are counted, after the lookup, so a valid link is never refused because its
+ * neighbours behind the same address (NAT, a proxy) failed. A reset token is 256-bit random:
+ * no rate of guessing reaches one, so this limit is about slowing and signalling (429s in the
+ * logs), not about protecting the token space.
+ */
 export interface FailureLimiter {
-  /** Seconds until `key` may try again, or 0 when it may try now. */
   /**
-   * Counts one attempt against `key` in the same step as it checks the limit, so attempts
-   * that arrive together cannot all pass before any is counted. Seconds to wait (the
-   * attempt was not counted), or 0: go ahead.
+   * Counts one failure against `key` in the same step as it checks the allowance, so failures
+   * that arrive together are counted exactly. 0: within the allowance. Otherwise the seconds
+   * until `key` has allowance again, answered only after a penalty delay.
    */
-  attempt(key: string): Promise<number>;
-  /** Takes back the attempt of a check that succeeded: only failures use up the allowance. */
-  forgive(key: string): Promise<void>;
+  fail(key: string): Promise<number>;
 }
 
 /** Draws CAPTCHA images locally: an image a person can read, and its answer. */

@@ -30,29 +30,34 @@ const withScheme = (scheme: string): Extract => (headers) => {
 };
 
 /**
- * A store failure during a key check is not a wrong key: it is kept on the koa context so
- * the request is answered as an internal error, not as 401/403.
+ * A store failure during a check (the key's lookup, or its limiter's counter) is not a wrong
+ * key: it is kept on the koa context so the request is answered as an internal error (and
+ * logged), not as 401/403. openapi-backend would take a thrown error for a refusal.
  */
+async function unlessStoreFails(ctx: ResetdContext, check: () => Promise<AuthResult>): Promise<AuthResult> {
+  try {
+    return await check();
+  } catch (error) {
+    ctx.state.authError = error;
+    return { error: 'unavailable' };
+  }
+}
+
 function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract, limit: Limit) {
-  return async (context: Context, ctx: ResetdContext): Promise<AuthResult> => {
-    const presented = extract(context.request.headers);
-    if (presented === undefined) return { error: 'missing' };
-    let key: Awaited<ReturnType<typeof findValidApiKey>>;
-    try {
-      key = await findValidApiKey({ store }, dialect, presented);
-    } catch (error) {
-      ctx.state.authError = error;
-      return { error: 'unavailable' };
-    }
-    if (!key) return { error: 'wrong' };
-    // Each key has its own budget, so one leaked key cannot flood everyone's inboxes.
-    const limited = await limit(key.id);
-    if (!limited.ok) {
-      ctx.state.keyLimit = limited;
-      return { error: 'rate-limited' };
-    }
-    return { ok: true };
-  };
+  return (context: Context, ctx: ResetdContext): Promise<AuthResult> =>
+    unlessStoreFails(ctx, async () => {
+      const presented = extract(context.request.headers);
+      if (presented === undefined) return { error: 'missing' };
+      const key = await findValidApiKey({ store }, dialect, presented);
+      if (!key) return { error: 'wrong' };
+      // Each key has its own budget, so one leaked key cannot flood everyone's inboxes.
+      const limited = await limit(key.id);
+      if (!limited.ok) {
+        ctx.state.keyLimit = limited;
+        return { error: 'rate-limited' };
+      }
+      return { ok: true };
+    });
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();

@@ -1,27 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { FailureLimiter } from '../core/ports.ts';
 import type { LimiterFactory } from './limiter-backend.ts';
 
+export interface FailureLimiterOptions {
+  /** Keeps these counters apart from the other limits' (failed reset tokens, failed admin tokens). */
+  keyPrefix: string;
+  /** Failures one key may have per window. */
+  points: number;
+  windowSeconds: number;
+  /** How long an answer past the allowance waits: a guesser gets each refusal slowly. */
+  penaltyMs?: number;
+}
+
+const DEFAULT_PENALTY_MS = 1_000;
+
 /**
- * Failed token checks per client IP over a window: past the limit, that IP waits. Each
- * check consumes a point atomically before the token is looked up (the store's counter
- * does the check and the count in one step), and a check that found a valid token gives
- * its point back.
+ * Failures per key (a client IP) over a fixed window, counted in the store beside the data
+ * (one atomic upsert per failure), so parallel failures are counted exactly, every instance
+ * shares the count and a restart keeps it. Only failures are ever counted: a caller looks
+ * its secret up first and calls `fail` only when it was wrong.
  */
-export function failureLimiter(limiters: LimiterFactory, points: number, windowSeconds: number): FailureLimiter {
-  const limiter = limiters({ keyPrefix: 'reset-failures', points, duration: windowSeconds });
+export function failureLimiter(limiters: LimiterFactory, options: FailureLimiterOptions): FailureLimiter {
+  const limiter = limiters({ keyPrefix: options.keyPrefix, points: options.points, duration: options.windowSeconds });
+  const penaltyMs = options.penaltyMs ?? DEFAULT_PENALTY_MS;
   return {
-    async attempt(key) {
+    async fail(key) {
       try {
         await limiter.consume(key, 1);
         return 0;
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        if (penaltyMs > 0) await sleep(penaltyMs);
+        return Math.max(1, Math.ceil((rejection.msBeforeNext - penaltyMs) / 1000));
       }
-    },
-    async forgive(key) {
-      await limiter.reward(key, 1);
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
+import { RateLimiterPostgres, RateLimiterSQLite } from 'rate-limiter-flexible';
 import type { Store } from '../core/store.ts';
 import type { PostgresStore } from '../store/postgres/postgres-store.ts';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 export interface LimiterOptions {
   /** Keeps this limiter's counters apart from the others'. */
@@ -14,20 +15,35 @@ export interface LimiterOptions {
 export type LimiterFactory = (options: LimiterOptions) => RateLimiterAbstract;
 
 /**
- * With PostgreSQL, counters live in its `rate_limits` table, so limits hold across every
- * instance; with SQLite (one machine, one process per role) they live in memory.
+ * Counters live in the store's `rate_limits` table (made by resetd's migrations), never in
+ * memory: every process on the database shares them (instances on PostgreSQL; serve and
+ * worker on one SQLite file) and a restart keeps them. Each count is one upsert that adds
+ * and reads back in one statement, so parallel requests are counted exactly.
  */
 export function limiterFactoryFor(store: Store): LimiterFactory {
-  const postgres = (store as Partial<PostgresStore>).pool ? (store as PostgresStore) : null;
-  if (!postgres) return (options) => new RateLimiterMemory(options);
-  return (options) =>
-    new RateLimiterPostgres({
-      ...options,
-      storeClient: postgres.pool,
-      tableName: 'rate_limits',
-      schemaName: postgres.schema,
-      // The table comes with resetd's migrations.
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-    });
+  if ('pool' in store) {
+    const postgres = store as PostgresStore;
+    return (options) =>
+      new RateLimiterPostgres({
+        ...options,
+        storeClient: postgres.pool,
+        tableName: 'rate_limits',
+        schemaName: postgres.schema,
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+      });
+  }
+  if ('db' in store) {
+    const { db } = store as SqliteStore;
+    return (options) =>
+      new RateLimiterSQLite({
+        ...options,
+        storeClient: db,
+        storeType: 'better-sqlite3',
+        tableName: 'rate_limits',
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+      });
+  }
+  throw new Error('rate limits need the SQLite or the PostgreSQL store');
 }

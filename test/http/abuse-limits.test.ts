@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
-import { postJson } from '../support/tokens.ts';
+import { postJson, requestToken } from '../support/tokens.ts';
 import { outboxSettled as settle } from '../support/waiting.ts';
 import { addUser, seed } from '../support/admin.ts';
 
-/** Limits per account, per client address and per API key, and the keys themselves. */
+/** Limits per account, per client address, per API key and on failed tokens, and the keys themselves. */
 const running: TestResetd[] = [];
 afterEach(async () => {
   while (running.length) await running.pop()!.dispose();
@@ -131,4 +131,29 @@ describe('API keys', () => {
     expect((await add(`${ADMIN_TOKEN}x`)).status).toBe(401);
     expect((await add(ADMIN_TOKEN)).status).toBe(201);
   });
+});
+
+describe('failed tokens from one address', () => {
+  const validate = (resetd: TestResetd, token: string) => postJson(resetd, '/api/reset/validate', { token });
+  const guess = () => 'G'.repeat(40) + Math.random().toString(36).slice(2, 5).padEnd(3, 'x');
+
+  it('past RATE_LIMIT_RESET_FAILURES an unknown token gets 429 with Retry-After, after a delay; a real link from that address still works', async () => {
+    const resetd = await start({ RATE_LIMIT_RESET_FAILURES: '3' });
+    await addUser(resetd, 'neighbour@example.com');
+    const token = await requestToken(resetd, 'neighbour@example.com');
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => validate(resetd, guess()).then((r) => r.status)));
+    expect(statuses.filter((status) => status === 404)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(17);
+
+    const started = Date.now();
+    const limited = await validate(resetd, guess());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Someone else behind the same address follows the link they were mailed.
+    expect((await validate(resetd, token)).status).toBe(200);
+    const done = await postJson(resetd, '/api/reset/complete', { token, password: 'ninety-nine red balloons over Lisbon' });
+    expect(done.status).toBe(200);
+  });
+
 });

@@ -41,11 +41,13 @@ describe.each(STORE_KINDS)('reset tokens on %s', (kind) => {
     expect(await hold(newest.hash, 3)).toBe('held');
   });
 
-  it('20 tokens minted at once for one account leave exactly one that works', async () => {
+  // Two workers minting for one account at once once left several links alive on
+  // PostgreSQL; five accounts at a time make a lost race show on every run, not on most.
+  it('20 tokens minted at once for one account, by two instances, leave exactly one that works', async () => {
     const stores = [subject.store, await subject.another()];
-    const tokens = Array.from({ length: 20 }, (_, i) => resetToken('acct-race', at(i)));
-    await Promise.all(tokens.map((token, i) => stores[i % 2]!.addResetToken(token)));
-    expect(await live(...tokens)).toHaveLength(1);
+    const accounts = Array.from({ length: 5 }, (_, a) => Array.from({ length: 20 }, (_, i) => resetToken(`acct-race-${a}`, at(i))));
+    await Promise.all(accounts.flat().map((token, i) => stores[i % 2]!.addResetToken(token)));
+    for (const tokens of accounts) expect(await live(...tokens)).toHaveLength(1);
   });
 
   it('a hold is taken once: a second completion finds it busy until the hold runs out', async () => {

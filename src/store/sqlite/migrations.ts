@@ -134,4 +134,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_created ON outbox (created_at);
   CREATE INDEX reset_tokens_expiry ON reset_tokens (expires_at);
   `,
+  // Rate-limit counters (rate-limiter-flexible's SQLite limiter): in the file, so the serve
+  // and worker processes share them and a restart keeps them.
+  `
+  CREATE TABLE rate_limits (
+    key TEXT PRIMARY KEY,
+    points INTEGER NOT NULL DEFAULT 0,
+    expire INTEGER
+  );
+  CREATE INDEX rate_limits_expire ON rate_limits (expire);
+  `,
 ];

@@ -9,8 +9,11 @@ import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetTok
 import { MIGRATIONS } from './migrations.ts';
 
 
+/** The SQLite store, with its connection for the rate limiters that keep their counters in the same file. */
+export type SqliteStore = Store & { db: Database.Database };
+
 /** The embedded store: one SQLite file in WAL mode, every statement prepared once. */
-export function openSqliteStore(path: string): Store {
+export function openSqliteStore(path: string): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -135,6 +138,7 @@ export function openSqliteStore(path: string): Store {
   }));
 
   return {
+    db,
     addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
       const rows = sql.claim.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }) as ItemRow[];
