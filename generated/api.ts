@@ -79,10 +79,48 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Creates an API key for one dialect. The key is returned once, in this answer; resetd
-         *     keeps only its SHA-256 hash.
+         * @description Creates an API key for one dialect, or for `resetd` (it opens `POST
+         *     /api/auth/verify`). The key is returned once, in this answer; resetd keeps only its
+         *     SHA-256 hash.
          */
         post: operations["adminCreateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a user's password
+         * @description Answers whether `password` is the password of the user with this `email` in
+         *     resetd's own users table, and who that user is. An unknown address, a disabled
+         *     account, an account without a password and a wrong password get the same `401`
+         *     in the same time: without an account, the password is checked against a fixed
+         *     argon2id hash made at start.
+         *
+         *     Stored hashes may come from elsewhere (argon2id or argon2i in PHC form, bcrypt
+         *     `$2a$`/`$2b$`/`$2y$`, scrypt as `$scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt>$<hash>`
+         *     (base64, as passlib writes it), Django's `pbkdf2_sha256$<iterations>$<salt>$<hash>`).
+         *     After a right password, a hash in another format or with weaker argon2id
+         *     parameters than resetd's own is replaced by resetd's argon2id, so the table
+         *     converges on one format; the password itself does not change.
+         *
+         *     Failed checks are limited per account (`RATE_LIMIT_VERIFY_FAILURES`) and per client
+         *     IP (`RATE_LIMIT_VERIFY_FAILURES_IP`) within `RATE_LIMIT_VERIFY_WINDOW` seconds;
+         *     past either, `429` with `Retry-After`, whether the account exists or not. A right
+         *     password starts the account's count again. The client IP is `clientIp` when the
+         *     application sends the address its user connected from, else the caller's own.
+         */
+        post: operations["verifyPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -562,6 +600,26 @@ export interface components {
          * @enum {string}
          */
         Dialect: "rocketchat" | "maiascore" | "unleash" | "cloudreve" | "quickblox";
+        /**
+         * @description What an API key opens: one dialect's reset request, or `resetd` for resetd's own
+         *     `POST /api/auth/verify`. A key opens exactly one of them.
+         */
+        KeyScope: components["schemas"]["Dialect"] | "resetd";
+        Credentials: {
+            email: string;
+            password: string;
+            /**
+             * @description The address the application's user connected from, so failed checks are
+             *     counted per user's address rather than per application server.
+             */
+            clientIp?: string | unknown | unknown;
+        };
+        VerifiedUser: {
+            id: string;
+            email: string;
+            name: string | null;
+            locale: string | null;
+        };
         NewUser: {
             /** Format: email */
             email: string;
@@ -583,11 +641,11 @@ export interface components {
             email: string;
         };
         NewApiKey: {
-            dialect: components["schemas"]["Dialect"];
+            dialect: components["schemas"]["KeyScope"];
         };
         CreatedApiKey: {
             id: string;
-            dialect: components["schemas"]["Dialect"];
+            dialect: components["schemas"]["KeyScope"];
             /** @description The secret, shown only once. */
             key: string;
         };
@@ -1119,6 +1177,81 @@ export interface operations {
             404: components["responses"]["AdminOff"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    verifyPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Credentials"];
+            };
+        };
+        responses: {
+            /** @description The password is right; the user it belongs to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifiedUser"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /**
+             * @description The password is not right for this address (or there is no such enabled
+             *     account: the same answer), or the bearer key is missing or is not a live API
+             *     key made for `resetd`; `type` tells the two apart.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /**
+             * @description Too many failed checks for this account or from this client IP, or too many
+             *     requests with this API key (`RATE_LIMIT_API_KEY`); try again after `Retry-After`
+             *     seconds.
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description resetd failed to answer (its store is down, say); nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The accounts live in the application (`DIRECTORY` is not `builtin`): check
+             *     passwords there; resetd only writes them.
+             */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     resetPage: {

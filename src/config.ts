@@ -55,6 +55,8 @@ export interface Config {
   webhookSecret: string | null;
   /** Failed token checks one client IP may make per 15 minutes. */
   rateLimitResetFailures: number;
+  /** Failed password checks (POST /api/auth/verify) per account and per client IP within the window; 0: no limit. */
+  verifyLimits: { perAccount: number; perIp: number; windowSeconds: number };
   /** Requests per minute with one API key; 0: no limit. */
   rateLimitApiKey: number;
   /** Reset mails one account may receive per minute and per hour; 0: no limit. */
@@ -125,6 +127,11 @@ export function loadConfig(env: Source = process.env): Config {
     webhookUrl: read<string | null>('WEBHOOK_URL', null, httpUrl),
     webhookSecret: read<string | null>('WEBHOOK_SECRET', null, secret),
     rateLimitResetFailures: read('RATE_LIMIT_RESET_FAILURES', 10, integer(1, 10_000)),
+    verifyLimits: {
+      perAccount: read('RATE_LIMIT_VERIFY_FAILURES', 10, integer(0, 10_000)),
+      perIp: read('RATE_LIMIT_VERIFY_FAILURES_IP', 100, integer(0, 1_000_000)),
+      windowSeconds: read('RATE_LIMIT_VERIFY_WINDOW', 900, integer(1, 86_400)),
+    },
     rateLimitApiKey: read('RATE_LIMIT_API_KEY', 600, integer(0, 1_000_000)),
     rateLimitEmailPerMinute: read('RATE_LIMIT_EMAIL_PER_MINUTE', 1, integer(0, 1_000)),
     rateLimitEmailPerHour: read('RATE_LIMIT_EMAIL_PER_HOUR', 5, integer(0, 10_000)),
@@ -165,6 +172,7 @@ export const SETTING_NAMES = [
   'RESETD_DIALECTS', 'API_KEYS_REQUIRED', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RETENTION_DAYS', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
+  'RATE_LIMIT_VERIFY_FAILURES', 'RATE_LIMIT_VERIFY_FAILURES_IP', 'RATE_LIMIT_VERIFY_WINDOW',
   'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA', 'DEV_MAILBOX',
   ...DIRECTORY_SETTING_NAMES,
   ...DIALECTS.flatMap((dialect) =>

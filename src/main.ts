@@ -22,6 +22,8 @@ import { createMailer } from './mail/mailer.ts';
 import { createWebhookSender } from './webhook/webhook-sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
 import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
+import { createPasswordVerifier } from './password-hasher/password-verifier.ts';
+import { verifyLimiter } from './limits/verify-limits.ts';
 import { sitePasswordPolicy } from './password-strength/site-password-policy.ts';
 import { openStore } from './store/open-store.ts';
 import { checkDirectorySettings, openDirectory } from './directory/open-directory.ts';
@@ -118,6 +120,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     mailbox,
     docsHtml: loadDocsPage(),
     passwords: sitePasswordPolicy(config),
+    verification: { verifier: await createPasswordVerifier(), limiter: verifyLimiter(limiters, config.verifyLimits) },
     failures: failureLimiter(limiters, { keyPrefix: 'reset-failures', points: config.rateLimitResetFailures, windowSeconds: 15 * 60 }),
     settings,
     page: { basePath: new URL(config.publicUrl).pathname.replace(/\/+$/, ''), minLength: config.passwordMinLength },

@@ -1,18 +1,21 @@
-import type { DialectName } from './dialects.ts';
+import type { components } from '../../generated/api.ts';
 import type { Clock } from './ports.ts';
 import type { ApiKey, ApiKeyStore } from './store.ts';
 import { newId, newSecret, sameDigest, sha256 } from './secrets.ts';
 
+/** What a key opens: one dialect's reset request, or `resetd` for resetd's own verify. */
+export type KeyScope = components['schemas']['KeyScope'];
+
 export interface CreatedApiKey {
   id: string;
-  dialect: DialectName;
+  dialect: KeyScope;
   /** Shown once; only its SHA-256 is stored. */
   key: string;
 }
 
 export async function createApiKey(
   deps: { store: ApiKeyStore; clock: Clock },
-  dialect: DialectName,
+  dialect: KeyScope,
 ): Promise<CreatedApiKey> {
   const key = `rsd_${dialect}_${newSecret()}`;
   const id = newId('key');
@@ -21,12 +24,12 @@ export async function createApiKey(
 }
 
 /**
- * Whether `presented` is a live key of this dialect. A key of another dialect is refused:
+ * Whether `presented` is a live key of this scope. A key of another scope is refused:
  * each key opens exactly one door.
  */
 export async function findValidApiKey(
   deps: { store: ApiKeyStore },
-  dialect: DialectName,
+  dialect: KeyScope,
   presented: string,
 ): Promise<ApiKey | undefined> {
   if (presented.length === 0 || presented.length > 200) return undefined;

@@ -1,5 +1,5 @@
 import type { Account } from './directory.ts';
-import type { DialectName } from './dialects.ts';
+import type { KeyScope } from './api-keys.ts';
 import type { NewOutboxItem, Origin, OutboxItem, OutboxKind, OutboxState } from './outbox-item.ts';
 
 /**
@@ -60,13 +60,21 @@ export interface UserStore {
   findUsersByIdOrName(idOrName: string, limit: number): Promise<Account[]>;
   /** Sets the password hash of an enabled account; 'missing' when there is none with this id. */
   setUserPassword(id: string, passwordHash: string, at: Date): Promise<'done' | 'missing'>;
+  /** The account and its stored password hash (null when it has none), for verify. */
+  findUserPassword(emailKey: string): Promise<{ account: Account; passwordHash: string | null } | undefined>;
+  /**
+   * Rehash on login: replaces the hash with `newHash` only while it is still `verifiedHash`,
+   * so a password set meanwhile (a reset) is never overwritten by the old one. 'changed' when
+   * it no longer is (or the account is gone).
+   */
+  upgradeUserPasswordHash(id: string, verifiedHash: string, newHash: string): Promise<'upgraded' | 'changed'>;
 }
 
 /** API keys, stored hashed, each scoped to one dialect. */
 export interface ApiKeyStore {
   addApiKey(key: ApiKey & { createdAt: Date }): Promise<void>;
   /** Live and revoked keys, without their hashes. */
-  listApiKeys(): Promise<{ id: string; dialect: DialectName; createdAt: Date; revokedAt: Date | null }[]>;
+  listApiKeys(): Promise<{ id: string; dialect: KeyScope; createdAt: Date; revokedAt: Date | null }[]>;
   /** 'revoked', or 'unknown' when there is no live key with this id. */
   revokeApiKey(id: string, at: Date): Promise<'revoked' | 'unknown'>;
   findApiKeyByHash(keyHash: string): Promise<ApiKey | undefined>;
@@ -113,7 +121,8 @@ export interface NewUser extends Account {
 
 export interface ApiKey {
   id: string;
-  dialect: DialectName;
+  /** A dialect, or `resetd` for resetd's own verify. */
+  dialect: KeyScope;
   /** SHA-256 of the key: the key itself is shown once and never stored. */
   keyHash: string;
 }

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'openapi-backend';
-import type { DialectName } from '../core/dialects.ts';
+import type { KeyScope } from '../core/api-keys.ts';
 import type { CredentialSource } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
 import type { ResetdContext } from './request-state.ts';
@@ -43,7 +43,7 @@ async function unlessStoreFails(ctx: ResetdContext, check: () => Promise<AuthRes
   }
 }
 
-function apiKeyScheme(store: Store, dialect: DialectName, extract: Extract, limit: Limit) {
+function apiKeyScheme(store: Store, dialect: KeyScope, extract: Extract, limit: Limit) {
   return (context: Context, ctx: ResetdContext): Promise<AuthResult> =>
     unlessStoreFails(ctx, async () => {
       const presented = extract(context.request.headers);
@@ -73,6 +73,8 @@ export function securityHandlers(store: Store, adminToken: string | null, keyLim
   );
   return {
     ...Object.fromEntries(dialectSchemes),
+    // resetd's own API (POST /api/auth/verify): a key made for `resetd`, none of a dialect's.
+    resetdKey: apiKeyScheme(store, 'resetd', withScheme('Bearer'), keyLimit),
     async adminToken(context: Context): Promise<AuthResult> {
       const presented = withScheme('Bearer')(context.request.headers);
       if (presented === undefined) return { error: 'missing' };

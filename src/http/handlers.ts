@@ -17,6 +17,8 @@ import { completionHandlers, weakPasswordProblem } from './completion-handlers.t
 import type { AnyReply } from './reply.ts';
 import type { ResetdContext } from './request-state.ts';
 import { docsPage } from './docs-page.ts';
+import type { Verification } from './verify-handler.ts';
+import { verifyHandler } from './verify-handler.ts';
 import { problem } from './problem.ts';
 
 export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
@@ -33,6 +35,8 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   captchaRequired: ReadonlySet<DialectName>;
   /** Where accounts live; only resetd's own table (`builtin`) takes users from the admin API. */
   directory: Pick<Directory, 'name' | 'setPassword' | 'checkPassword'>;
+  /** POST /api/auth/verify's verifier and limits. */
+  verification: Verification;
 }
 
 type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | AnyReply;
@@ -63,6 +67,7 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
   return {
     ...dialects,
     ...completionHandlers(deps),
+    verifyPassword: verifyHandler(deps),
 
     async cloudreveGetCaptcha() {
       const captcha = await issueCaptcha(deps);

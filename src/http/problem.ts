@@ -15,7 +15,7 @@ export function problem(status: number, detail: string, type = 'about:blank'): R
 export function resetdFailure(failure: RequestFailure): Reply {
   switch (failure.kind) {
     case 'unauthorized':
-      return problem(401, 'A valid admin bearer token is required.');
+      return problem(401, 'A valid bearer token is required.');
     case 'invalid':
       return problem(400, `${failure.field}: ${failure.problem}`);
     case 'unreadable':

@@ -84,7 +84,7 @@ export function toDeadItem(row: DeadItemRow): DeadOutboxItem {
 }
 
 export function toApiKeyListing(row: { id: string; dialect: ResetToken['origin']; created_at: number; revoked_at: number | null }) {
-  return { id: row.id, dialect: row.dialect as Exclude<ResetToken['origin'], 'resetd'>, createdAt: new Date(row.created_at), revokedAt: date(row.revoked_at) };
+  return { id: row.id, dialect: row.dialect, createdAt: new Date(row.created_at), revokedAt: date(row.revoked_at) };
 }
 
 /** The outbox counters' shape with every state at zero. */

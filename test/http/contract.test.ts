@@ -7,7 +7,7 @@ import { requestLink } from '../support/tokens.ts';
 import { until } from '../support/waiting.ts';
 import type { DirectoryReceiver } from '../support/directory-receiver.ts';
 import { startDirectoryReceiver } from '../support/directory-receiver.ts';
-import { seed } from '../support/admin.ts';
+import { addUser, createApiKey, seed } from '../support/admin.ts';
 
 /**
  * Every operation × every status its spec documents, over real HTTP, each response
@@ -17,6 +17,10 @@ import { seed } from '../support/admin.ts';
 
 type Instance = 'main' | 'off' | 'broken' | 'limited' | 'busy' | 'directory';
 const instances = {} as Record<Instance, TestResetd>;
+// API keys made for resetd's own verify, per instance.
+const verifyKeys = {} as Partial<Record<Instance, string>>;
+const VERIFIED = 'verified@example.com';
+const verifyPath = '/api/auth/verify';
 const keys = {} as Record<Instance, Awaited<ReturnType<typeof seed>>>;
 const KNOWN = 'known@example.com';
 const COMPLETER = 'completer@example.com';
@@ -32,9 +36,14 @@ let docsEtag = '';
 beforeAll(async () => {
   instances.main = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1000' });
   keys.main = await seed(instances.main, [KNOWN, COMPLETER]);
+  await addUser(instances.main, VERIFIED, { password: GOOD });
+  verifyKeys.main = await createApiKey(instances.main, 'resetd');
   // One failed token check per 15 minutes and address: the second is refused.
   instances.limited = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1', RESETD_WORKER: 'off' });
   await fetch(`${instances.limited.url}/api/reset/validate`, json({ token: UNKNOWN_TOKEN }));
+  // Failed password checks for one account, up to RATE_LIMIT_VERIFY_FAILURES (10 by default): the next is refused.
+  verifyKeys.limited = await createApiKey(instances.limited, 'resetd');
+  for (let i = 0; i < 10; i++) await fetch(`${instances.limited.url}${verifyPath}`, json({ email: VERIFIED, password: `guess ${i}` }, bearer(verifyKeys.limited)));
   // One request a minute per endpoint and address: each first request uses it up.
   instances.busy = await startTestResetd({ RATE_LIMIT_IP: '1', RESETD_WORKER: 'off' });
   keys.busy = await seed(instances.busy, []);
@@ -66,9 +75,11 @@ beforeAll(async () => {
     return payload.password === DOWN ? { status: 503 } : { status: 204 };
   };
   instances.directory = await startTestResetd({ DIRECTORY: 'http', DIRECTORY_URL: receiver.url, DIRECTORY_SECRET, RATE_LIMIT_RESET_FAILURES: '1000' });
+  verifyKeys.directory = await createApiKey(instances.directory, 'resetd');
   // A store that has gone away after start.
   instances.broken = await startTestResetd({ RESETD_WORKER: 'off' });
   keys.broken = await seed(instances.broken, [KNOWN]);
+  verifyKeys.broken = await createApiKey(instances.broken, 'resetd');
   await instances.broken.store.close();
 });
 
@@ -220,6 +231,16 @@ const cases: Case[] = [
   { name: 'admin keys off', on: 'off', path: '/admin/api-keys', init: json({ dialect: 'unleash' }, admin), status: 404 },
   { name: 'admin key large body', path: '/admin/api-keys', init: json({ dialect: 'unleash', pad: big }, admin), status: 413 },
   { name: 'admin key wrong type', path: '/admin/api-keys', init: raw('{"dialect":"unleash"}', 'text/plain', admin), status: 415 },
+  // resetd's own verify (a key made for resetd)
+  { name: 'verify the right password', path: verifyPath, init: () => json({ email: VERIFIED, password: GOOD }, bearer(verifyKeys.main!)), status: 200, check: (r) => expect(r.json).toMatchObject({ email: VERIFIED, name: null, locale: null }) },
+  { name: 'verify a wrong password', path: verifyPath, init: () => json({ email: VERIFIED, password: `${GOOD}!` }, bearer(verifyKeys.main!)), status: 401, check: (r) => expect(r.json.type).toBe('urn:resetd:problem:wrong-credentials') },
+  { name: 'verify with a maiascore key', path: verifyPath, init: (k) => json({ email: VERIFIED, password: GOOD }, bearer(k.maiascore!)), status: 401, check: (r) => expect(r.json.type).toBe('about:blank') },
+  { name: 'verify wants a password', path: verifyPath, init: () => json({ email: VERIFIED }, bearer(verifyKeys.main!)), status: 400 },
+  { name: 'verify too large', path: verifyPath, init: () => json({ email: VERIFIED, password: big }, bearer(verifyKeys.main!)), status: 413 },
+  { name: 'verify as a form', path: verifyPath, init: () => raw('email=x&password=y', 'application/x-www-form-urlencoded', bearer(verifyKeys.main!)), status: 415 },
+  { name: 'verify past the failure limit', on: 'limited', path: verifyPath, init: () => json({ email: VERIFIED, password: GOOD }, bearer(verifyKeys.limited!)), status: 429, check: (r) => expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0) },
+  { name: 'verify with accounts in the application', on: 'directory', path: verifyPath, init: () => json({ email: VERIFIED, password: GOOD }, bearer(verifyKeys.directory!)), status: 501 },
+  { name: 'verify, store down', on: 'broken', path: verifyPath, init: () => json({ email: VERIFIED, password: GOOD }, bearer(verifyKeys.broken!)), status: 500 },
   { name: 'mailbox lists', path: '/dev/mailbox', status: 200 },
   { name: 'mailbox is off with SMTP', on: 'off', path: '/dev/mailbox', status: 404 },
   {

@@ -1,4 +1,4 @@
-import type { DialectName } from '../../src/core/dialects.ts';
+import type { KeyScope } from '../../src/core/api-keys.ts';
 import { ADMIN_TOKEN } from './resetd.ts';
 import { inParallel } from './waiting.ts';
 
@@ -35,8 +35,8 @@ export async function addUsers(at: Reachable | readonly Reachable[], emails: rea
   });
 }
 
-/** Creates an API key for `dialect` and answers the key; any answer but 201 throws. */
-export async function createApiKey(at: Reachable, dialect: DialectName): Promise<string> {
+/** Creates an API key for `dialect` (or `resetd`) and answers the key; any answer but 201 throws. */
+export async function createApiKey(at: Reachable, dialect: KeyScope): Promise<string> {
   const response = await postAdmin(at, '/admin/api-keys', { dialect });
   if (response.status !== 201) throw new Error(`creating a ${dialect} key: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { key: string }).key;

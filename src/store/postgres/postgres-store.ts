@@ -170,6 +170,14 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       const result = await pool.query(`UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3 AND NOT disabled`, [passwordHash, at.getTime(), id]);
       return result.rowCount === 1 ? 'done' : 'missing';
     },
+    async findUserPassword(emailKey) {
+      const row = await one<UserRow & { password_hash: string | null }>(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email_key = $1`, [emailKey]);
+      return row && { account: toUser(row)!, passwordHash: row.password_hash };
+    },
+    async upgradeUserPasswordHash(id, verifiedHash, newHash) {
+      const result = await pool.query(`UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, [newHash, id, verifiedHash]);
+      return result.rowCount === 1 ? 'upgraded' : 'changed';
+    },
     async addResetToken(token) {
       await transaction(async (client) => {
         // One account's tokens are minted one at a time: two workers revoking "the older

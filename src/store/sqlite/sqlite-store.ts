@@ -61,6 +61,8 @@ export function openSqliteStore(path: string): SqliteStore {
     userById: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
     usersByName: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE name_key = ? ORDER BY id LIMIT ?`),
     setPassword: db.prepare(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ? AND disabled = 0`),
+    userPassword: db.prepare(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email_key = ?`),
+    upgradePasswordHash: db.prepare(`UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`),
     revokeTokens: db.prepare(`UPDATE reset_tokens SET revoked_at = ? WHERE account_id = ? AND used_at IS NULL AND revoked_at IS NULL`),
     insertToken: db.prepare(
       `INSERT INTO reset_tokens (hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at)
@@ -181,6 +183,13 @@ export function openSqliteStore(path: string): SqliteStore {
     },
     async setUserPassword(id, passwordHash, at) {
       return sql.setPassword.run(passwordHash, at.getTime(), id).changes === 1 ? 'done' : 'missing';
+    },
+    async findUserPassword(emailKey) {
+      const row = sql.userPassword.get(emailKey) as (UserRow & { password_hash: string | null }) | undefined;
+      return row && { account: toUser(row)!, passwordHash: row.password_hash };
+    },
+    async upgradeUserPasswordHash(id, verifiedHash, newHash) {
+      return sql.upgradePasswordHash.run(newHash, id, verifiedHash).changes === 1 ? 'upgraded' : 'changed';
     },
     async addResetToken(token) {
       addToken(token);
