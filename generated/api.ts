@@ -625,7 +625,7 @@ export interface components {
             email: string;
             /** @description Optional initial password, stored as an argon2id hash. */
             password?: string;
-            /** @description Display name; also matched as a username by the maiascore dialect. */
+            /** @description Display name, without control characters; also matched as a username by the maiascore dialect. */
             name?: string;
             /** @description The language of the user's mail, as a BCP 47 tag (`en`, `de`, `pt-BR`). */
             locale?: string;
