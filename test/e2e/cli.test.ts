@@ -115,6 +115,18 @@ describe('resetd users add', () => {
     expect(run.code).toBe(2);
     expect(run.err.join('\n')).toMatch(/usage: resetd/);
   });
+
+  // PostgreSQL cannot store NUL at all; a line break or an escape would travel into mail,
+  // pages and logs. The same on either store (RESETD_TEST_STORE=postgres for the other).
+  it.each([
+    ['NUL', 'Ada\u0000Lovelace'],
+    ['a line break', 'Ada\nLovelace'],
+    ['an escape', 'Ada\u001b[31m'],
+  ])('a name with %s is refused with exit code 2, and no user is added', async (_label, name) => {
+    expect(await cli('users', 'add', 'ada@example.com', '--name', name)).toEqual({ code: 2, out: [], err: ['name must not contain control characters'] });
+    expect(await rows('SELECT id FROM users')).toEqual([]);
+    expect((await cli('users', 'add', 'ada@example.com', '--name', 'Ada Lovelace')).code).toBe(0);
+  });
 });
 
 describe('resetd keys create', () => {
