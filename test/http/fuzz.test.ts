@@ -7,7 +7,7 @@ import { describeRequest, operations, render, requestArb, strayRequestArb } from
 import { checkResponse } from '../support/contract.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
-import { addUser, seed } from '../support/admin.ts';
+import { addUser, createApiKey, seed } from '../support/admin.ts';
 import { uncheckedFetch } from '../support/spec-checked.ts';
 import { countOutboxRows } from '../support/test-store.ts';
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
   // No worker: nothing but these requests touches the outbox. No limits in the way.
   resetd = await startTestResetd({ RESETD_WORKER: 'off', RATE_LIMIT_API_KEY: '0', RATE_LIMIT_RESET_FAILURES: '10000' });
   const keys = await seed(resetd, KNOWN);
-  secrets = { admin: ADMIN_TOKEN, ...keys };
+  secrets = { admin: ADMIN_TOKEN, ...keys, resetd: await createApiKey(resetd, 'resetd') };
   await addUser(resetd, 'someone@example.com', { name: 'someone' });
   userId = await addUser(resetd, COMPLETER);
 });

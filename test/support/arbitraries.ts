@@ -134,7 +134,7 @@ function flat(schema: Schema | undefined): Schema {
 // ---------------------------------------------------------------------------------------
 // Credentials, from the security schemes
 
-export type SecretName = 'admin' | 'maiascore' | 'unleash' | 'quickblox';
+export type SecretName = 'admin' | 'maiascore' | 'unleash' | 'quickblox' | 'resetd';
 type Format = 'bearer' | 'raw' | 'apikey';
 interface Scheme {
   header: string;
@@ -144,7 +144,7 @@ interface Scheme {
 
 const SCHEMES: Record<string, Scheme> = Object.fromEntries(
   Object.entries((spec.components?.securitySchemes ?? {}) as Record<string, any>).flatMap(([name, s]): [string, Scheme][] => {
-    const secret = (['maiascore', 'unleash', 'quickblox'] as const).find((d) => name.startsWith(d)) ?? (name === 'adminToken' ? 'admin' : undefined);
+    const secret = (['maiascore', 'unleash', 'quickblox', 'resetd'] as const).find((d) => name.startsWith(d)) ?? (name === 'adminToken' ? 'admin' : undefined);
     if (!secret) return [];
     if (s.type === 'http' && String(s.scheme).toLowerCase() === 'bearer') return [[name, { header: 'authorization', secret, format: 'bearer' }]];
     if (s.type === 'apiKey' && s.in === 'header') {
@@ -174,7 +174,7 @@ function credentialsArb(op: Operation): fc.Arbitrary<Credential[]> {
   const requirements = op.security.filter((r) => Object.keys(r).every((name) => SCHEMES[name]));
   const junk: fc.Arbitrary<Credential[]> = fc.oneof(
     fc.constant<Credential[]>([]),
-    fc.constantFrom<SecretName>('admin', 'maiascore', 'unleash', 'quickblox').map((secret): Credential[] => [{ header: 'authorization', secret, prefix: 'Bearer ' }]),
+    fc.constantFrom<SecretName>('admin', 'maiascore', 'unleash', 'quickblox', 'resetd').map((secret): Credential[] => [{ header: 'authorization', secret, prefix: 'Bearer ' }]),
   );
   if (requirements.length === 0) return junk;
   const schemes = [...new Set(requirements.flatMap((r) => Object.keys(r)))].map((name) => SCHEMES[name]!);
@@ -185,7 +185,7 @@ function credentialsArb(op: Operation): fc.Arbitrary<Credential[]> {
       return fc.constantFrom(...prefixes).map((prefix): Credential => ({ header: s.header, secret: s.secret, prefix }));
     })),
   );
-  const others = (['admin', 'maiascore', 'unleash', 'quickblox'] as const);
+  const others = (['admin', 'maiascore', 'unleash', 'quickblox', 'resetd'] as const);
   const wrong = fc.constantFrom(...schemes).chain((s) =>
     fc.oneof(
       // another dialect's key, or the admin token, in the right form
@@ -262,6 +262,8 @@ function stringArb(s: Schema, name: string, pools: Pools): fc.Arbitrary<string> 
   else if (name === 'id') meant = fc.oneof(fc.constantFrom(SENTINEL.user, ...pools.emails, ...pools.names), fc.stringMatching(/^usr_[0-9a-f]{24}$/));
   else if (s.format === 'uuid') meant = fc.uuid();
   else if (s.format === 'date-time') meant = fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
+  else if (s.format === 'ipv4') meant = fc.ipV4();
+  else if (s.format === 'ipv6') meant = fc.ipV6();
   const choices: fc.WeightedArbitrary<string>[] = [{ weight: 1, arbitrary: generic }];
   if (meant) choices.push({ weight: 8, arbitrary: meant });
   // Exactly at maxLength, in characters of one, two and four bytes.
@@ -273,6 +275,8 @@ function valueArb(schema: Schema | undefined, name: string, pools: Pools, depth 
   const s = flat(schema);
   if ('const' in s) return fc.constant(s.const);
   if (Array.isArray(s.enum)) return fc.constantFrom(...(s.enum as unknown[]));
+  // One of the alternatives, each with what the schema says beside them (a type, a length).
+  if (Array.isArray(s.anyOf)) return fc.oneof(...s.anyOf.map((alternative: Schema) => valueArb({ ...s, anyOf: undefined, ...flat(alternative) }, name, pools, depth)));
   const types: string[] = Array.isArray(s.type) ? s.type : s.type ? [s.type] : s.properties ? ['object'] : [];
   if (types.length === 0) return fc.jsonValue({ maxDepth: 2 });
   if (types.length > 1) return fc.oneof(...types.map((type) => valueArb({ ...s, type }, name, pools, depth)));
