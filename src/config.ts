@@ -68,6 +68,8 @@ export interface Config {
   cloudreveCaptcha: boolean;
   /** Where the accounts live, and how to reach them. */
   directory: DirectorySettings;
+  /** Seconds requests in flight get to finish after SIGTERM or SIGINT before they are cut. */
+  shutdownTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +140,7 @@ export function loadConfig(env: Source = process.env): Config {
     worker: read('RESETD_WORKER', true, onOff),
     cloudreveCaptcha: read('CLOUDREVE_CAPTCHA', false, onOff),
     directory: readDirectorySettings(source, problems),
+    shutdownTimeoutSeconds: read('SHUTDOWN_TIMEOUT', 10, integer(1, 3_600)),
   };
   // resetd's own page speaks for the application as a whole: its host name by default.
   config.senders.resetd = {
@@ -174,6 +177,7 @@ export const SETTING_NAMES = [
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
   'RATE_LIMIT_VERIFY_FAILURES', 'RATE_LIMIT_VERIFY_FAILURES_IP', 'RATE_LIMIT_VERIFY_WINDOW',
   'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA', 'DEV_MAILBOX',
+  'SHUTDOWN_TIMEOUT',
   ...DIRECTORY_SETTING_NAMES,
   ...DIALECTS.flatMap((dialect) =>
     ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),

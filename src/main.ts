@@ -9,6 +9,7 @@ import type { Clock } from './core/ports.ts';
 import type { Store } from './core/store.ts';
 import { svgCaptchaImages } from './captcha-images/svg-captcha-images.ts';
 import { createApp } from './http/app.ts';
+import { gracefulClose } from './http/graceful-close.ts';
 import { failureLimiter } from './limits/failure-limiter.ts';
 import { loadDocsPage } from './http/spec.ts';
 import type { Logger } from './log/logger.ts';
@@ -104,13 +105,18 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     });
   }
 
-  const stopWorkerAndStore = async () => {
-    await worker?.stop();
+  const closeWorkerAndStore = async () => {
     transport.close();
     await directory.close();
     await store.close();
   };
-  if (role === 'worker') return { url: '', server: null, store, mailbox: null, stop: stopWorkerAndStore };
+  if (role === 'worker') {
+    const stop = async () => {
+      await worker?.stop();
+      await closeWorkerAndStore();
+    };
+    return { url: '', server: null, store, mailbox: null, stop };
+  }
 
   const app = createApp({
     store,
@@ -137,6 +143,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     log,
   });
   const server = app.listen(config.port, config.host);
+  const http = gracefulClose(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -155,14 +162,16 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     store,
     mailbox,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await stopWorkerAndStore();
+      // Requests in flight still use the store and the directory; the worker stops meanwhile.
+      const [cut] = await Promise.all([http.close(config.shutdownTimeoutSeconds * 1000), worker?.stop()]);
+      if (cut > 0) log.warn('resetd.requests_cut', { requests: cut, afterSeconds: config.shutdownTimeoutSeconds });
+      await closeWorkerAndStore();
     },
   };
 }
+
+/** After SHUTDOWN_TIMEOUT, how long closing the worker, directory and store may still take. */
+const STOP_MARGIN_SECONDS = 5;
 
 /** `npm start`, `resetd serve` and `resetd worker`: load the settings, start, stop cleanly on a signal. */
 export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<void> {
@@ -186,13 +195,25 @@ export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<voi
     mail: config.smtpUrl ? 'smtp' : 'dev mailbox at /dev/mailbox',
     docs: `${config.publicUrl}/docs`,
   });
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    // Ctrl-C under `npm start` arrives twice (from the terminal and forwarded by npm): the
+    // second must not end the process while it finishes the requests in flight.
+    if (stopping) return;
+    stopping = true;
     log.info('resetd.stopping', { signal });
+    // Closing the worker and the pools should take moments; one that hangs must not keep a
+    // supervisor waiting for ever, and says so in the exit code.
+    setTimeout(() => {
+      log.error('resetd.stop_timeout', { afterSeconds: config.shutdownTimeoutSeconds + STOP_MARGIN_SECONDS });
+      process.exit(1);
+    }, (config.shutdownTimeoutSeconds + STOP_MARGIN_SECONDS) * 1000).unref();
     await resetd.stop();
+    log.info('resetd.stopped', { signal });
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -24,6 +24,8 @@ export interface Answer {
   headers?: Record<string, string>;
   /** Waits this long before answering. */
   delayMs?: number;
+  /** Waits until this settles before answering (a slow application the test releases). */
+  hold?: Promise<unknown>;
   /** Streams this many bytes of JSON-ish filler, chunked, without a content-length. */
   floodBytes?: number;
 }
@@ -88,6 +90,7 @@ export async function startDirectoryReceiver(secret: string): Promise<DirectoryR
 
 async function send(receiver: DirectoryReceiver, answer: Answer, res: ServerResponse): Promise<void> {
   if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+  if (answer.hold) await answer.hold.catch(() => {});
   if (res.destroyed) return;
   if (answer.floodBytes) return flood(receiver, answer, res);
   const body = answer.text ?? (answer.json === undefined ? '' : JSON.stringify(answer.json));
