@@ -139,11 +139,17 @@ try {
   // What arrived, by recipient and by Message-ID.
   const byRecipient = new Map<string, number>();
   const byMessageId = new Map<string, number>();
+  // resetd's Message-ID is <outbox id>.<token hash prefix>@host: the outbox item each mail is for.
+  const byItem = new Map<string, number>();
   for (const mail of sink.messages) {
     const to = (mail.to as { value: { address?: string }[] }).value[0]?.address?.toLowerCase() ?? '';
+    const messageId = mail.messageId ?? '';
     byRecipient.set(to, (byRecipient.get(to) ?? 0) + 1);
-    byMessageId.set(mail.messageId ?? '', (byMessageId.get(mail.messageId ?? '') ?? 0) + 1);
+    byMessageId.set(messageId, (byMessageId.get(messageId) ?? 0) + 1);
+    const item = /^<?([^.@>]+)/.exec(messageId)?.[1] ?? messageId;
+    byItem.set(item, (byItem.get(item) ?? 0) + 1);
   }
+  const itemsTwice = [...byItem].filter(([, n]) => n > 1).map(([item, n]) => `${item} ×${n}`);
   const accepted = results.filter((r) => r.accepted);
   const acceptedKnown = accepted.filter((r) => r.known);
   const sameMessageTwice = [...byMessageId.values()].reduce((sum, n) => sum + n - 1, 0);
@@ -173,7 +179,7 @@ try {
   console.log(`requests accepted   ${accepted.length} (2xx; known addresses ${acceptedKnown.length}, unknown ${accepted.length - acceptedKnown.length}); per dialect accepted/sent: ${perDialect}`);
   console.log(`not accepted        ${results.length - accepted.length}${notAccepted.size ? ` (${[...notAccepted].map(([why, n]) => `${why}: ${n}`).join(', ')})` : ''}`);
   console.log(`mails delivered     ${sink.messages.length} to ${byRecipient.size} accounts (${byMessageId.size} distinct Message-IDs); outbox drained ${drainSeconds} s after the load`);
-  console.log(`duplicates          ${secondMailToOne} (the same Message-ID again: ${sameMessageTwice}; a second mail to one account: ${secondMailToOne})`);
+  console.log(`duplicates          ${sink.messages.length - byItem.size} (one outbox item mailed again${itemsTwice.length ? `: ${itemsTwice.slice(0, 10).join(', ')}` : ''}; the same Message-ID again: ${sameMessageTwice}; a second mail to one account: ${secondMailToOne})`);
   console.log(`lost                ${lost.length}${lost.length ? `: ${lost.slice(0, 10).join('; ')}` : ''}`);
   console.log(`not sent, known why ${explained.length}${explained.length ? `: ${explained.slice(0, 10).join('; ')}` : ''}`);
   console.log(`mails to strangers  ${toStrangers}`);
