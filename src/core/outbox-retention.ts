@@ -15,7 +15,7 @@ export function retentionCutoff(now: Date, retentionDays: number): Date {
 }
 
 export interface RetentionDeps {
-  store: Pick<RetentionStore, 'forgetOlderThan'>;
+  store: Pick<RetentionStore, 'forgetOlderThan' | 'forgetExpiredCounters'>;
   clock: Clock;
   retentionDays: number;
 }
@@ -24,8 +24,10 @@ export interface RetentionDeps {
  * Deletes one bounded batch of old records (at most `batchSize` of each kind). `more` says
  * that a batch was full, so there is probably more to delete right away.
  */
-export async function forgetOldRecords(deps: RetentionDeps, batchSize: number): Promise<ForgottenRecords & { more: boolean }> {
-  const forgotten = await deps.store.forgetOlderThan(retentionCutoff(deps.clock.now(), deps.retentionDays), batchSize);
-  const more = Math.max(forgotten.outboxItems, forgotten.tokens, forgotten.clientIps) >= batchSize;
-  return { ...forgotten, more };
+export async function forgetOldRecords(deps: RetentionDeps, batchSize: number): Promise<ForgottenRecords & { counters: number; more: boolean }> {
+  const now = deps.clock.now();
+  const forgotten = await deps.store.forgetOlderThan(retentionCutoff(now, deps.retentionDays), batchSize);
+  const counters = await deps.store.forgetExpiredCounters(now, batchSize);
+  const more = Math.max(forgotten.outboxItems, forgotten.tokens, forgotten.clientIps, counters) >= batchSize;
+  return { ...forgotten, counters, more };
 }

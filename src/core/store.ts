@@ -97,6 +97,12 @@ export interface RetentionStore {
    * while a count reaches `limit`.
    */
   forgetOlderThan(before: Date, limit: number): Promise<ForgottenRecords>;
+  /**
+   * Deletes at most `limit` rate-limit counters whose window ended before `now`. They are
+   * keyed by client IP and account, so they go as soon as they count nothing, not after
+   * RETENTION_DAYS. Returns how many were deleted.
+   */
+  forgetExpiredCounters(now: Date, limit: number): Promise<number>;
 }
 
 export interface ForgottenRecords {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, resetItem, resetToken } from './fixtures.ts';
+import { limiterFactoryFor } from '../../src/limits/limiter-backend.ts';
 import { STORE_KINDS, useStore } from './stores.ts';
 
 /** RetentionStore: what resetd no longer needs is deleted, a bounded batch at a time. */
@@ -74,5 +75,20 @@ describe.each(STORE_KINDS)('forgetting old records on %s', (kind) => {
     await itemIn('sent', CUTOFF + 1);
     await subject.store.forgetOlderThan(at(CUTOFF), 100);
     expect((await subject.store.outboxCounts(at(0))).byState).toMatchObject({ sent: 1 });
+  });
+
+  it('deletes rate-limit counters whose window has ended, a bounded batch at a time, and keeps live ones', async () => {
+    const limiters = limiterFactoryFor(subject.store);
+    const ended = limiters({ keyPrefix: 'ended', points: 10, duration: 1 });
+    const live = limiters({ keyPrefix: 'live', points: 10, duration: 3600 });
+    for (let i = 0; i < 3; i++) await ended.consume(`198.51.100.${i}`);
+    await live.consume('198.51.100.9');
+    const later = new Date(Date.now() + 5_000);
+
+    expect(await subject.store.forgetExpiredCounters(later, 2)).toBe(2);
+    expect(await subject.store.forgetExpiredCounters(later, 2)).toBe(1);
+    expect(await subject.store.forgetExpiredCounters(later, 2)).toBe(0);
+    const keys = await subject.query<{ key: string }>('SELECT key FROM rate_limits');
+    expect(keys.map((row) => row.key)).toEqual(['live:198.51.100.9']);
   });
 });

@@ -266,6 +266,14 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       );
       return { outboxItems: items.rowCount ?? 0, tokens: tokens.rowCount ?? 0, clientIps: ips.rowCount ?? 0 };
     },
+    async forgetExpiredCounters(now, limit) {
+      // SKIP LOCKED: a counter being updated right now is live, whatever its expire says.
+      const counters = await pool.query(
+        `DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE expire < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [now.getTime(), limit],
+      );
+      return counters.rowCount ?? 0;
+    },
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -94,6 +94,8 @@ export function openSqliteStore(path: string): SqliteStore {
     forgetClientIps: db.prepare(
       `UPDATE outbox SET client_ip = NULL WHERE id IN (SELECT id FROM outbox WHERE created_at < ? AND client_ip IS NOT NULL LIMIT ?)`,
     ),
+    // A NULL expire is a counter without a window (none of resetd's): kept.
+    forgetCounters: db.prepare(`DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE expire < ? LIMIT ?)`),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -230,6 +232,9 @@ export function openSqliteStore(path: string): SqliteStore {
     },
     async forgetOlderThan(before, limit) {
       return forget(before.getTime(), limit);
+    },
+    async forgetExpiredCounters(now, limit) {
+      return sql.forgetCounters.run(now.getTime(), limit).changes;
     },
     async ping() {
       sql.ping.get();
