@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
-import { createApiKey, revokeApiKey } from './core/api-keys.ts';
-import { DIALECTS, isDialect } from './core/dialects.ts';
+import { createApiKey, isKeyScope, KEY_SCOPES, revokeApiKey } from './core/api-keys.ts';
 import { listDeadMail, outboxStats, retryDeadMail } from './core/outbox.ts';
 import type { Store } from './core/store.ts';
 import { addUser } from './core/users.ts';
@@ -19,8 +18,8 @@ const USAGE = `usage: resetd <command>
   resetd users add EMAIL [--password P] [--name N] [--locale L] [--disabled]
                                         add a user (the password must pass the reset
                                         policy and is stored as argon2id)
-  resetd keys create --dialect NAME     create an API key for one dialect
-                                        (${DIALECTS.join(', ')}); the key is the last line
+  resetd keys create --dialect NAME     create an API key for one dialect, or for resetd's
+                                        verify (${KEY_SCOPES.join(', ')}); the key is the last line
   resetd keys list                      every key: id, dialect, created, revoked
   resetd keys revoke ID                 stop a key from working, at once
   resetd mail stats [--json]            queue depth, sent, retried, dead-lettered, send latency
@@ -104,8 +103,8 @@ async function usersAdd(args: readonly string[], out: (line: string) => void, er
 
 async function keysCreate(args: readonly string[], out: (line: string) => void, _err: (line: string) => void) {
   const { values } = parseArgs({ args: [...args], options: { dialect: { type: 'string' } } });
-  if (!isDialect(values.dialect)) {
-    throw new UsageError(`keys create needs --dialect, one of: ${DIALECTS.join(', ')}`);
+  if (!isKeyScope(values.dialect)) {
+    throw new UsageError(`keys create needs --dialect, one of: ${KEY_SCOPES.join(', ')}`);
   }
   const dialect = values.dialect;
   const created = await withStore((store) => createApiKey({ store, clock }, dialect));

@@ -1,10 +1,18 @@
 import type { components } from '../../generated/api.ts';
+import { DIALECTS, isDialect } from './dialects.ts';
 import type { Clock } from './ports.ts';
 import type { ApiKey, ApiKeyStore } from './store.ts';
 import { newId, newSecret, sameDigest, sha256 } from './secrets.ts';
 
 /** What a key opens: one dialect's reset request, or `resetd` for resetd's own verify. */
 export type KeyScope = components['schemas']['KeyScope'];
+
+/** Every scope a key can have, for the CLI's choices and messages. */
+export const KEY_SCOPES: readonly KeyScope[] = [...DIALECTS, 'resetd'];
+
+export function isKeyScope(value: unknown): value is KeyScope {
+  return value === 'resetd' || isDialect(value);
+}
 
 export interface CreatedApiKey {
   id: string;

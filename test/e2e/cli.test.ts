@@ -152,6 +152,14 @@ describe('resetd keys create', () => {
     expect(await rows<ApiKeyRow>('SELECT id FROM api_keys')).toHaveLength(2);
   });
 
+  it('a key for resetd itself (POST /api/auth/verify) is made like a dialect\'s', async () => {
+    const run = await cli('keys', 'create', '--dialect', 'resetd');
+    expect(run.code).toBe(0);
+    const key = run.out.at(-1)!;
+    const keys = await rows<ApiKeyRow>('SELECT id, dialect, key_hash FROM api_keys');
+    expect(keys.map((row) => [row.dialect, row.key_hash])).toEqual([['resetd', createHash('sha256').update(key, 'utf8').digest('hex')]]);
+  });
+
   it('an unknown dialect exits 2 with usage and creates no key', async () => {
     const run = await cli('keys', 'create', '--dialect', 'nope');
     expect(run.code).toBe(2);
