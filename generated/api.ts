@@ -317,7 +317,9 @@ export interface paths {
          *     correct `captcha` and its `ticket`.
          *
          *     Too many requests from this client address (`RATE_LIMIT_IP` a minute) answer code
-         *     `429`, still with HTTP `200`, and `Retry-After`.
+         *     `429`, still with HTTP `200`, and `Retry-After`; code `50001` when resetd cannot
+         *     keep the ticket (its store is down), `40019` when the Cloudreve dialect is switched
+         *     off. Either way the answer keeps the envelope.
          */
         get: operations["cloudreveGetCaptcha"];
         put?: never;
@@ -359,7 +361,9 @@ export interface paths {
          *     `50001` when the application's directory cannot take the password right now (try
          *     again in a moment; the link still works); `413` for a body over 16 KiB; `429` after
          *     too many failed checks from one address (`RATE_LIMIT_RESET_FAILURES`) or too many
-         *     requests (`RATE_LIMIT_IP` a minute), with `Retry-After`.
+         *     requests (`RATE_LIMIT_IP` a minute), with `Retry-After`; `50001` "Database operation
+         *     failed" when resetd's store is down (nothing changed); `40019` when the Cloudreve
+         *     dialect is switched off.
          */
         patch: operations["cloudreveResetPassword"];
         trace?: never;
@@ -508,7 +512,8 @@ export interface paths {
          *     password would be accepted, else 400 `OwaspValidationError` with one entry per reason
          *     in `details[0].validationErrors`. The reasons are resetd's policy and, with
          *     `DIRECTORY=unleash`, Unleash's own rules, so the button enables only for a password
-         *     the application will take. No token is needed (as in Unleash).
+         *     the application will take. No token is needed (as in Unleash), and neither is
+         *     resetd's store: with the store down this answers as ever.
          */
         post: operations["unleashValidatePassword"];
         delete?: never;
@@ -730,6 +735,46 @@ export interface components {
             /** @description `OK`, or `Error - ` followed by what went wrong. */
             message: string;
         };
+        /** @description maiascore's answer with `code` 200, the HTTP status it repeats. */
+        MaiascoreOk: components["schemas"]["MaiascoreResult"] & {
+            /** @constant */
+            code?: 200;
+        };
+        /** @description maiascore's answer with `code` 400, the HTTP status it repeats. */
+        MaiascoreBadRequest: components["schemas"]["MaiascoreResult"] & {
+            /** @constant */
+            code?: 400;
+        };
+        /** @description maiascore's answer with `code` 403, the HTTP status it repeats. */
+        MaiascoreForbidden: components["schemas"]["MaiascoreResult"] & {
+            /** @constant */
+            code?: 403;
+        };
+        /** @description maiascore's answer with `code` 404, the HTTP status it repeats. */
+        MaiascoreNotFound: components["schemas"]["MaiascoreResult"] & {
+            /** @constant */
+            code?: 404;
+        };
+        /** @description maiascore's answer with `code` 413, the HTTP status it repeats. */
+        MaiascoreTooLarge: components["schemas"]["MaiascoreResult"] & {
+            /** @constant */
+            code?: 413;
+        };
+        /** @description maiascore's answer with `code` 415, the HTTP status it repeats. */
+        MaiascoreUnsupportedMediaType: components["schemas"]["MaiascoreResult"] & {
+            /** @constant */
+            code?: 415;
+        };
+        /** @description maiascore's answer with `code` 429, the HTTP status it repeats. */
+        MaiascoreTooManyRequests: components["schemas"]["MaiascoreResult"] & {
+            /** @constant */
+            code?: 429;
+        };
+        /** @description maiascore's answer with `code` 500, the HTTP status it repeats. */
+        MaiascoreServerError: components["schemas"]["MaiascoreResult"] & {
+            /** @constant */
+            code?: 500;
+        };
         QuickbloxErrors: {
             /** @description Messages by field; `base` for those about the request as a whole. */
             errors: {
@@ -827,6 +872,9 @@ export interface components {
         /** @description The page. */
         Page: {
             headers: {
+                "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                "Cache-Control": components["headers"]["PageCacheControl"];
                 [name: string]: unknown;
             };
             content: {
@@ -836,6 +884,9 @@ export interface components {
         /** @description The token is unknown, expired or used; one message for all three, and a form to ask for a new link. */
         LinkNotValidPage: {
             headers: {
+                "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                "Cache-Control": components["headers"]["PageCacheControl"];
                 [name: string]: unknown;
             };
             content: {
@@ -846,10 +897,34 @@ export interface components {
         TooManyFailuresPage: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                "Cache-Control": components["headers"]["PageCacheControl"];
                 [name: string]: unknown;
             };
             content: {
                 "text/html": string;
+            };
+        };
+        /** @description resetd failed to answer (its store is down, say); a page that says so and to try again later. Nothing was changed; a link still works. */
+        ServerErrorPage: {
+            headers: {
+                "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                "Cache-Control": components["headers"]["PageCacheControl"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description resetd failed to handle the request (its store is down, say); nothing was changed. */
+        ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description No such token (or not one resetd issued). */
@@ -943,6 +1018,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description resetd failed to handle the request (its store is down, say); nothing was changed. */
+        UnleashServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["UnleashError"];
+            };
+        };
         /** @description The password would be refused; `details[0].validationErrors` lists every reason (`OwaspValidationError`, as Unleash answers). */
         UnleashPasswordRefused: {
             headers: {
@@ -983,7 +1067,7 @@ export interface components {
         UnleashTooManyRequests: {
             headers: {
                 /** @description Seconds until this address may try again. */
-                "Retry-After"?: number;
+                "Retry-After": number;
                 [name: string]: unknown;
             };
             content: {
@@ -1018,9 +1102,15 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description Lets the page load nothing but its own inline stylesheet (by its hash), and post its forms only to resetd. */
+        PageContentSecurityPolicy: string;
+        /** @description The link's token never leaves in a Referer header. */
+        PageReferrerPolicy: "no-referrer";
+        /** @description Neither the browser nor a proxy keeps a page that carries a token. */
+        PageCacheControl: "no-store";
         /** @description Seconds until this address may try again. */
         RetryAfter: number;
-        /** @description Only on a code `429` answer; seconds until this address may try again. */
+        /** @description Only on a code `429` answer, and always there; seconds until this address may try again. */
         CloudreveRetryAfter: number;
         /** @description Requests allowed from this client address in the window (`RATE_LIMIT_IP`). */
         RocketchatRateLimitLimit: number;
@@ -1079,9 +1169,9 @@ export interface operations {
             200: {
                 headers: {
                     /** @description Identifies this version of the page. */
-                    ETag?: string;
+                    ETag: string;
                     /** @description `public, max-age=3600`. */
-                    "Cache-Control"?: string;
+                    "Cache-Control": "public, max-age=3600";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1092,7 +1182,7 @@ export interface operations {
             304: {
                 headers: {
                     /** @description Identifies this version of the page. */
-                    ETag?: string;
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1148,6 +1238,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["PasswordProblem"];
                 };
             };
+            500: components["responses"]["ServerError"];
         };
     };
     adminCreateApiKey: {
@@ -1177,6 +1268,7 @@ export interface operations {
             404: components["responses"]["AdminOff"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["ServerError"];
         };
     };
     verifyPassword: {
@@ -1272,6 +1364,7 @@ export interface operations {
             200: components["responses"]["Page"];
             410: components["responses"]["LinkNotValidPage"];
             429: components["responses"]["TooManyFailuresPage"];
+            500: components["responses"]["ServerErrorPage"];
         };
     };
     resetPageSubmit: {
@@ -1290,6 +1383,9 @@ export interface operations {
             /** @description The password was changed. */
             200: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1303,6 +1399,9 @@ export interface operations {
              */
             400: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1313,10 +1412,14 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyFailuresPage"];
+            500: components["responses"]["ServerErrorPage"];
             /** @description The application's directory cannot take the password right now; the form again, saying to try again in a moment. The link still works. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1343,6 +1446,9 @@ export interface operations {
             /** @description The token is usable. */
             200: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1350,6 +1456,9 @@ export interface operations {
             /** @description The token is unknown, expired or used. */
             410: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1358,6 +1467,19 @@ export interface operations {
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description resetd failed to answer (its store is down, say); the page would say to try again later. */
+            500: {
+                headers: {
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1380,6 +1502,9 @@ export interface operations {
             /** @description The request was accepted; the page says to check the inbox. */
             200: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1389,6 +1514,9 @@ export interface operations {
             /** @description The address is missing or malformed; the form again. */
             400: {
                 headers: {
+                    "Content-Security-Policy": components["headers"]["PageContentSecurityPolicy"];
+                    "Referrer-Policy": components["headers"]["PageReferrerPolicy"];
+                    "Cache-Control": components["headers"]["PageCacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1398,6 +1526,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyFailuresPage"];
+            500: components["responses"]["ServerErrorPage"];
         };
     };
     validateResetToken: {
@@ -1428,6 +1557,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyFailures"];
+            500: components["responses"]["ServerError"];
         };
     };
     completeReset: {
@@ -1471,6 +1601,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyFailures"];
+            500: components["responses"]["ServerError"];
             503: components["responses"]["TryAgainSoon"];
         };
     };
@@ -1614,7 +1745,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MaiascoreResult"];
+                    "application/json": components["schemas"]["MaiascoreOk"];
+                };
+            };
+            /** @description Bad request: the body cannot be read, or lacks `id`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaiascoreBadRequest"];
                 };
             };
             /** @description Forbidden: this operation requires authentication (a valid Bearer token for the maiascore dialect). */
@@ -1623,7 +1763,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MaiascoreResult"];
+                    "application/json": components["schemas"]["MaiascoreForbidden"];
                 };
             };
             /** @description Not found: the resource was not found (the maiascore dialect is switched off). */
@@ -1632,21 +1772,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MaiascoreResult"];
+                    "application/json": components["schemas"]["MaiascoreNotFound"];
                 };
             };
-            /**
-             * @description Unexpected error: a body that cannot be read or lacks `id` (`400`), a content type
-             *     other than the three above (`415`), a body over the size limit (`413`), too many
-             *     requests from the client address or with the key (`429`, with `Retry-After`), or a
-             *     failure inside resetd (`500`). `code` repeats the HTTP status.
-             */
-            default: {
+            /** @description The body is larger than resetd accepts (16 KiB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MaiascoreResult"];
+                    "application/json": components["schemas"]["MaiascoreTooLarge"];
+                };
+            };
+            /** @description A content type other than the three above. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaiascoreUnsupportedMediaType"];
+                };
+            };
+            /** @description Too many requests from the client address or with the key; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until the client may try again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaiascoreTooManyRequests"];
+                };
+            };
+            /** @description A failure inside resetd (its store is down, say); nothing was accepted. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaiascoreServerError"];
                 };
             };
         };
@@ -1704,7 +1868,7 @@ export interface operations {
             429: {
                 headers: {
                     /** @description Seconds until the client may try again. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1786,10 +1950,13 @@ export interface operations {
             429: {
                 headers: {
                     /** @description Seconds until the address may try again. */
-                    "Retry-After"?: number;
-                    "X-RateLimit-Limit": components["headers"]["RocketchatRateLimitLimit"];
-                    "X-RateLimit-Remaining": components["headers"]["RocketchatRateLimitRemaining"];
-                    "X-RateLimit-Reset": components["headers"]["RocketchatRateLimitReset"];
+                    "Retry-After": number;
+                    /** @description Requests allowed from this client address in the window (`RATE_LIMIT_IP`). */
+                    "X-RateLimit-Limit": number;
+                    /** @description Always 0 here. */
+                    "X-RateLimit-Remaining": 0;
+                    /** @description When the window starts over, in milliseconds since the epoch. */
+                    "X-RateLimit-Reset": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1889,15 +2056,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["UnleashTooManyRequests"];
-            /** @description resetd could not record the request (its store failed); nothing was accepted. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UnleashError"];
-                };
-            };
+            500: components["responses"]["UnleashServerError"];
         };
     };
     unleashValidateResetToken: {
@@ -1925,6 +2084,7 @@ export interface operations {
             401: components["responses"]["UnleashInvalidToken"];
             403: components["responses"]["UnleashUsedToken"];
             429: components["responses"]["UnleashTooManyRequests"];
+            500: components["responses"]["UnleashServerError"];
         };
     };
     unleashValidatePassword: {
@@ -1979,11 +2139,12 @@ export interface operations {
             413: components["responses"]["UnleashTooLarge"];
             415: components["responses"]["UnleashContentType"];
             429: components["responses"]["UnleashTooManyRequests"];
+            500: components["responses"]["UnleashServerError"];
             /** @description The directory cannot take the password right now; nothing changed and the token still works. Try again after `Retry-After` seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -3,7 +3,7 @@ import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
 import { resetdFailure } from './problem.ts';
 import type { AnyReply } from './reply.ts';
 import type { PageContext } from '../pages/reset-pages.ts';
-import { addressRefusedPage, linkNotValidPage, tooManyFailuresPage } from '../pages/reset-pages.ts';
+import { addressRefusedPage, linkNotValidPage, serverErrorPage, tooManyFailuresPage } from '../pages/reset-pages.ts';
 
 /** Who answers the failures of an operation, in which shape: a dialect, resetd's problem details, or a page. */
 export interface Owner {
@@ -29,14 +29,16 @@ const DIALECT_BY_OPERATION = new Map(
 /**
  * The reset page answers people, so its failures are pages: over the limit, a page that
  * says so; a link or form that is not what the page sent, the "link no longer works" page
- * (or, for the new-link form, that form again). Transport failures (413, 415) stay
- * problem details, as documented.
+ * (or, for the new-link form, that form again); a failure inside resetd (its store is
+ * down), a page that says to try again. Transport failures (413, 415) stay problem
+ * details, as documented.
  */
 function pageOwner(page: PageContext, operationId: string): Owner {
   return {
     field: 'body',
     failure(failure): AnyReply {
       if (failure.kind === 'rate-limited') return tooManyFailuresPage(failure.retryAfterSeconds);
+      if (failure.kind === 'internal') return serverErrorPage();
       if (failure.kind === 'invalid' || failure.kind === 'unreadable') {
         return operationId === 'resetPageRequest'
           ? addressRefusedPage(page)

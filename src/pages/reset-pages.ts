@@ -115,6 +115,12 @@ export function passwordChangedPage(): HtmlReply {
 <p class="ok" role="status">Your password has been changed. You can now sign in with it. We have sent a confirmation to your email address.</p>`);
 }
 
+/** resetd failed inside (its store is down, say): the person is told to try again; nothing changed, so a link still works. */
+export function serverErrorPage(): HtmlReply {
+  return page(500, 'Something went wrong', `<h1>Something went wrong</h1>
+<p role="alert">Your request could not be handled right now, and nothing was changed. Try again in a few minutes; a reset link you have still works.</p>`);
+}
+
 export function tooManyFailuresPage(retryAfterSeconds: number): HtmlReply {
   return page(429, 'Too many attempts', `<h1>Too many attempts</h1>
 <p role="alert">Too many failed attempts came from your network. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? 's' : ''}.</p>`,

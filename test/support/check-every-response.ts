@@ -4,8 +4,8 @@ import { isCheckedOrigin, UNCHECKED_HEADER } from './spec-checked.ts';
 /**
  * A vitest setup file: every response a test receives through fetch from a resetd it started
  * (test/support/resetd.ts, test/support/processes.ts) is checked against
- * generated/openapi.yaml (test/support/contract.ts). A status, content type or body the
- * spec does not document for that operation, or a path no operation has, throws from fetch
+ * generated/openapi.yaml (test/support/contract.ts). A status, content type, body or header
+ * the spec does not document for that operation, or a path no operation has, throws from fetch
  * with the request and the status, and fails the test that received it even if the test
  * catches the error. A request opts out with the header `x-test-unchecked: <why>`
  * (uncheckedFetch), which is removed before it is sent.
@@ -38,7 +38,7 @@ function wrap(realFetch: Fetch): Fetch {
     const { checkResponse } = await checker;
     const text = await response.clone().text();
     try {
-      checkResponse(method, answered.pathname, response.status, response.headers.get('content-type'), text);
+      checkResponse(method, answered.pathname, response.status, response.headers, text);
     } catch (error) {
       const violation = `${method} ${answered.pathname}${answered.search} answered ${response.status}, outside generated/openapi.yaml: ${(error as Error).message}`;
       violations.push(violation);
