@@ -955,6 +955,20 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Too many wrong admin tokens from this address (`RATE_LIMIT_ADMIN_FAILURES` per 15
+         *     minutes); the answer comes after a short delay. Only wrong tokens count, so the right
+         *     token from the same address still works.
+         */
+        TooManyAdminFailures: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The request's `Accept` header rules out the one media type this endpoint answers in. */
         NotAcceptable: {
             headers: {
@@ -1238,6 +1252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["PasswordProblem"];
                 };
             };
+            429: components["responses"]["TooManyAdminFailures"];
             500: components["responses"]["ServerError"];
         };
     };
@@ -1268,6 +1283,7 @@ export interface operations {
             404: components["responses"]["AdminOff"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyAdminFailures"];
             500: components["responses"]["ServerError"];
         };
     };

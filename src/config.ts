@@ -57,6 +57,8 @@ export interface Config {
   rateLimitResetFailures: number;
   /** Failed password checks (POST /api/auth/verify) per account and per client IP within the window; 0: no limit. */
   verifyLimits: { perAccount: number; perIp: number; windowSeconds: number };
+  /** Wrong admin tokens one client IP may send per 15 minutes; past it, 429. */
+  rateLimitAdminFailures: number;
   /** Requests per minute with one API key; 0: no limit. */
   rateLimitApiKey: number;
   /** Reset mails one account may receive per minute and per hour; 0: no limit. */
@@ -134,6 +136,7 @@ export function loadConfig(env: Source = process.env): Config {
       perIp: read('RATE_LIMIT_VERIFY_FAILURES_IP', 100, integer(0, 1_000_000)),
       windowSeconds: read('RATE_LIMIT_VERIFY_WINDOW', 900, integer(1, 86_400)),
     },
+    rateLimitAdminFailures: read('RATE_LIMIT_ADMIN_FAILURES', 10, integer(1, 10_000)),
     rateLimitApiKey: read('RATE_LIMIT_API_KEY', 600, integer(0, 1_000_000)),
     rateLimitEmailPerMinute: read('RATE_LIMIT_EMAIL_PER_MINUTE', 1, integer(0, 1_000)),
     rateLimitEmailPerHour: read('RATE_LIMIT_EMAIL_PER_HOUR', 5, integer(0, 10_000)),

@@ -134,6 +134,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     dialects: config.dialects,
     apiKeysRequired: config.apiKeysRequired,
     adminToken: config.adminToken,
+    rateLimitAdminFailures: config.rateLimitAdminFailures,
     trustedProxies: config.trustedProxies,
     images: svgCaptchaImages,
     captchaRequired: new Set(config.cloudreveCaptcha ? ['cloudreve' as const] : []),

@@ -5,6 +5,7 @@ import type { Context, Document, Operation } from 'openapi-backend';
 import type { Ajv } from 'ajv';
 import type { DialectName } from '../core/dialects.ts';
 import type { LimiterFactory } from '../limits/limiter-backend.ts';
+import { failureLimiter } from '../limits/failure-limiter.ts';
 import { perMinuteLimit } from '../limits/rate-limits.ts';
 import type { Logger } from '../log/logger.ts';
 import { errorField } from '../log/logger.ts';
@@ -33,6 +34,8 @@ export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
   rateLimitIp: number;
   /** Requests per minute with one API key; 0: no limit. */
   rateLimitApiKey: number;
+  /** Wrong admin tokens from one client IP per 15 minutes; past it, 429. */
+  rateLimitAdminFailures: number;
   /** Where rate-limit counters live (memory, or PostgreSQL for several instances). */
   limiters: LimiterFactory;
   log: Logger;
@@ -71,7 +74,11 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
       ajvFormats.default(ajv);
       return ajv;
     },
-    securityHandlers: securityHandlers(deps.store, deps.adminToken, perMinuteLimit(deps.limiters, 'api-key', deps.rateLimitApiKey)),
+    securityHandlers: securityHandlers(deps.store, deps.adminToken, perMinuteLimit(deps.limiters, 'api-key', deps.rateLimitApiKey), {
+      failures: failureLimiter(deps.limiters, { keyPrefix: 'admin-failures', points: deps.rateLimitAdminFailures, windowSeconds: 15 * 60 }),
+      points: deps.rateLimitAdminFailures,
+      clientIp,
+    }),
     handlers: {
       ...Object.fromEntries(Object.entries(handlers).map(([id, handler]) => [id, guarded(handler)])),
       unauthorizedHandler: (context: Context, ctx: ResetdContext) => {

@@ -6,6 +6,7 @@ import { DIALECT_TABLE } from '../dialects/index.ts';
 import type { ResetdContext } from './request-state.ts';
 import { findValidApiKey } from '../core/api-keys.ts';
 import type { Limit } from '../limits/rate-limits.ts';
+import type { FailureLimiter } from '../core/ports.ts';
 import type { Store } from '../core/store.ts';
 
 /**
@@ -28,6 +29,8 @@ const withScheme = (scheme: string): Extract => (headers) => {
   const [given, ...rest] = value.trim().split(/\s+/);
   return given?.toLowerCase() === scheme.toLowerCase() && rest.length === 1 ? rest[0] : '';
 };
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * A store failure during a check (the key's lookup, or its limiter's counter) is not a wrong
@@ -60,13 +63,39 @@ function apiKeyScheme(store: Store, dialect: KeyScope, extract: Extract, limit: 
     });
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+/** Wrong admin tokens one client IP may send per window, and what the admin scheme needs to count them. */
+export interface AdminGuard {
+  failures: FailureLimiter;
+  /** The allowance, reported as the limit on a 429. */
+  points: number;
+  clientIp: (ctx: ResetdContext) => string | null;
+}
+
+/**
+ * The admin bearer token, compared in constant time. Only a wrong token is counted against
+ * the client's address, after the comparison, so the operator's right token still works from
+ * an address whose neighbours (NAT, a shared proxy) guessed: past the allowance a wrong token
+ * gets 429, slowly, instead of 401. The token is a long secret; this slows a guesser and
+ * makes the guessing visible rather than being what keeps the token safe.
+ */
+function adminScheme(adminToken: string | null, guard: AdminGuard) {
+  const expected = adminToken === null ? null : digest(adminToken);
+  return (context: Context, ctx: ResetdContext): Promise<AuthResult> =>
+    unlessStoreFails(ctx, async () => {
+      const presented = withScheme('Bearer')(context.request.headers);
+      if (presented === undefined) return { error: 'missing' };
+      if (expected !== null && timingSafeEqual(digest(presented), expected)) return { ok: true };
+      const wait = await guard.failures.fail(guard.clientIp(ctx) ?? 'unknown');
+      if (wait === 0) return { error: 'wrong' };
+      ctx.state.keyLimit = { ok: false, retryAfterSeconds: wait, limit: guard.points, resetAt: new Date(Date.now() + wait * 1000) };
+      return { error: 'rate-limited' };
+    });
+}
 
 const extractor = (source: CredentialSource): Extract =>
   'header' in source ? header(source.header) : withScheme(source.authorization);
 
-export function securityHandlers(store: Store, adminToken: string | null, keyLimit: Limit) {
-  const expected = adminToken === null ? null : digest(adminToken);
+export function securityHandlers(store: Store, adminToken: string | null, keyLimit: Limit, adminGuard: AdminGuard) {
   // Each dialect names its schemes and where they carry the key (src/dialects/*.ts).
   const dialectSchemes = Object.values(DIALECT_TABLE).flatMap((dialect) =>
     Object.entries(dialect.credentials ?? {}).map(([scheme, source]) => [scheme, apiKeyScheme(store, dialect.name, extractor(source), keyLimit)] as const),
@@ -75,11 +104,7 @@ export function securityHandlers(store: Store, adminToken: string | null, keyLim
     ...Object.fromEntries(dialectSchemes),
     // resetd's own API (POST /api/auth/verify): a key made for `resetd`, none of a dialect's.
     resetdKey: apiKeyScheme(store, 'resetd', withScheme('Bearer'), keyLimit),
-    async adminToken(context: Context): Promise<AuthResult> {
-      const presented = withScheme('Bearer')(context.request.headers);
-      if (presented === undefined) return { error: 'missing' };
-      return expected !== null && timingSafeEqual(digest(presented), expected) ? { ok: true } : { error: 'wrong' };
-    },
+    adminToken: adminScheme(adminToken, adminGuard),
   };
 }
 

@@ -13,7 +13,7 @@ export interface RequestState {
   bodyFailure?: RequestFailure;
   /** The store failed while checking an API key: an internal error, not a wrong key. */
   authError?: unknown;
-  /** The API key is over its own limit. */
+  /** The API key is over its own limit, or the client IP past its wrong admin tokens. */
   keyLimit?: Extract<LimitResult, { ok: false }>;
   /** The per-IP limit's answer, for operations that have one: some products report it on every reply. */
   ipLimit?: LimitResult;

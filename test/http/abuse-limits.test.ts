@@ -6,7 +6,7 @@ import { postJson, requestToken } from '../support/tokens.ts';
 import { outboxSettled as settle } from '../support/waiting.ts';
 import { addUser, seed } from '../support/admin.ts';
 
-/** Limits per account, per client address, per API key and on failed tokens, and the keys themselves. */
+/** Limits per account, per client address, per API key and on failed secrets, and the keys themselves. */
 const running: TestResetd[] = [];
 afterEach(async () => {
   while (running.length) await running.pop()!.dispose();
@@ -133,7 +133,7 @@ describe('API keys', () => {
   });
 });
 
-describe('failed tokens from one address', () => {
+describe('failed secrets from one address', () => {
   const validate = (resetd: TestResetd, token: string) => postJson(resetd, '/api/reset/validate', { token });
   const guess = () => 'G'.repeat(40) + Math.random().toString(36).slice(2, 5).padEnd(3, 'x');
 
@@ -156,4 +156,17 @@ describe('failed tokens from one address', () => {
     expect(done.status).toBe(200);
   });
 
+  it('past RATE_LIMIT_ADMIN_FAILURES a wrong admin token gets 429 with Retry-After; the right token from that address still works', async () => {
+    const resetd = await start({ RATE_LIMIT_ADMIN_FAILURES: '3' });
+    const add = (token: string, email = 'adm@example.com') => postJson(resetd, '/admin/users', { email }, { authorization: `Bearer ${token}` });
+    const wrong = await Promise.all(Array.from({ length: 30 }, (_, i) => add(`${ADMIN_TOKEN}${i}`).then((r) => r.status)));
+    expect(wrong.filter((status) => status === 401)).toHaveLength(3);
+    expect(wrong.filter((status) => status === 429)).toHaveLength(27);
+    const limited = await add('not-the-token');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await add(ADMIN_TOKEN)).status).toBe(201);
+    expect((await postJson(resetd, '/admin/api-keys', { dialect: 'unleash' }, { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(201);
+  });
 });

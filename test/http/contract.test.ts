@@ -39,8 +39,9 @@ beforeAll(async () => {
   await addUser(instances.main, VERIFIED, { password: GOOD });
   verifyKeys.main = await createApiKey(instances.main, 'resetd');
   // One failed token check per 15 minutes and address: the second is refused.
-  instances.limited = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1', RESETD_WORKER: 'off' });
+  instances.limited = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1', RATE_LIMIT_ADMIN_FAILURES: '1', RESETD_WORKER: 'off' });
   await fetch(`${instances.limited.url}/api/reset/validate`, json({ token: UNKNOWN_TOKEN }));
+  await fetch(`${instances.limited.url}/admin/users`, json({ email: 'x@example.com' }, bearer('wrong-token')));
   // Failed password checks for one account, up to RATE_LIMIT_VERIFY_FAILURES (10 by default): the next is refused.
   verifyKeys.limited = await createApiKey(instances.limited, 'resetd');
   for (let i = 0; i < 10; i++) await fetch(`${instances.limited.url}${verifyPath}`, json({ email: VERIFIED, password: `guess ${i}` }, bearer(verifyKeys.limited)));
@@ -227,6 +228,8 @@ const cases: Case[] = [
   { name: 'admin refuses a large user body', path: '/admin/users', init: json({ email: 'x@example.com', name: big }, admin), status: 413 },
   { name: 'admin refuses a form user body', path: '/admin/users', init: raw('email=x', 'application/x-www-form-urlencoded', admin), status: 415 },
   { name: 'admin adds a user, store down', on: 'broken', path: '/admin/users', init: json({ email: 'x@example.com' }, admin), status: 500 },
+  { name: 'admin past the wrong-token limit', on: 'limited', path: '/admin/users', init: json({ email: 'x@example.com' }, bearer('wrong-token')), status: 429, check: (r) => expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0) },
+  { name: 'admin keys past the wrong-token limit', on: 'limited', path: '/admin/api-keys', init: json({ dialect: 'unleash' }, bearer('wrong-token')), status: 429 },
   { name: 'admin creates a key', path: '/admin/api-keys', init: json({ dialect: 'quickblox' }, admin), status: 201, check: (r) => expect(r.json.key).toMatch(/^rsd_quickblox_/) },
   { name: 'admin refuses an unknown dialect', path: '/admin/api-keys', init: json({ dialect: 'mattermost' }, admin), status: 400 },
   { name: 'admin key wants the token', path: '/admin/api-keys', init: json({ dialect: 'unleash' }, bearer('wrong-token')), status: 401 },

@@ -5,13 +5,13 @@ import { seed } from '../support/admin.ts';
 import type { LogLine } from '../support/logs.ts';
 import { capturingLogger } from '../support/logs.ts';
 import type { TestResetd } from '../support/resetd.ts';
-import { startTestResetd } from '../support/resetd.ts';
+import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
 import { TEST_STORE } from '../support/test-store.ts';
 import { postJson } from '../support/tokens.ts';
 
 /**
  * The limiters' counters are in the store (its rate_limits table). When that table cannot be
- * reached, a request whose key is being checked is answered as the internal
+ * reached, a request whose key or admin token is being checked is answered as the internal
  * error it is, in the owner's own shape, and logged: never as a wrong key (401/403), which
  * would tell a caller with a good key to throw it away.
  */
@@ -22,7 +22,7 @@ let lines: LogLine[];
 beforeAll(async () => {
   const logger = capturingLogger();
   lines = logger.lines;
-  resetd = await startTestResetd({ RESETD_WORKER: 'off', RATE_LIMIT_API_KEY: '600' }, { log: logger.log });
+  resetd = await startTestResetd({ RESETD_WORKER: 'off', RATE_LIMIT_API_KEY: '600', RATE_LIMIT_ADMIN_FAILURES: '10' }, { log: logger.log });
   keys = await seed(resetd, []);
   await dropRateLimits();
 });
@@ -51,6 +51,7 @@ it.each([
   ['maiascore', () => postJson(resetd, '/auth/forgot-password', { id: 'k@example.com' }, { authorization: `Bearer ${keys.maiascore}` })],
   ['unleash', () => postJson(resetd, '/auth/reset/password-email', { email: 'k@example.com' }, { authorization: keys.unleash })],
   ['quickblox', () => fetch(`${resetd.url}/users/password/reset.json?email=k%40example.com`, { headers: { 'QB-Token': keys.quickblox } })],
+  ['the admin API, with a wrong token', () => postJson(resetd, '/admin/users', { email: 'a@example.com' }, { authorization: 'Bearer not-the-admin-token' })],
 ] as const)('%s: a key checked while the limiter’s counters are unreachable gets an internal error, and it is logged', async (_name, send) => {
   const logged = failuresLogged().length;
   const response = await send();
@@ -58,4 +59,9 @@ it.each([
   expect(response.status).toBe(500);
   expect(body).not.toMatch(/rate_limits|at .*\.ts:\d+/);
   expect(failuresLogged().length).toBe(logged + 1);
+});
+
+it('the right admin token is not counted, so it needs no counter', async () => {
+  const response = await postJson(resetd, '/admin/api-keys', { dialect: 'unleash' }, { authorization: `Bearer ${ADMIN_TOKEN}` });
+  expect(response.status).toBe(201);
 });
