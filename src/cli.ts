@@ -8,6 +8,9 @@ import { addUser } from './core/users.ts';
 import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
 import { sitePasswordPolicy } from './password-strength/site-password-policy.ts';
 import { passwordProblemMessages } from './messages/password-problems.ts';
+import { audit, CLI_ACTOR } from './log/audit.ts';
+import type { AuditEvent } from './log/audit.ts';
+import { jsonLogger } from './log/logger.ts';
 import { openStore } from './store/open-store.ts';
 
 const USAGE = `usage: resetd <command>
@@ -87,6 +90,7 @@ async function usersAdd(args: readonly string[], out: (line: string) => void, er
   switch (outcome.kind) {
     case 'added':
       out(`added ${outcome.email} as ${outcome.id}`);
+      auditLine(err, { action: 'user.add', user: outcome.id });
       return 0;
     case 'exists':
       err(`a user with the email ${positionals[0]} already exists`);
@@ -101,13 +105,14 @@ async function usersAdd(args: readonly string[], out: (line: string) => void, er
   }
 }
 
-async function keysCreate(args: readonly string[], out: (line: string) => void, _err: (line: string) => void) {
+async function keysCreate(args: readonly string[], out: (line: string) => void, err: (line: string) => void) {
   const { values } = parseArgs({ args: [...args], options: { dialect: { type: 'string' } } });
   if (!isKeyScope(values.dialect)) {
     throw new UsageError(`keys create needs --dialect, one of: ${KEY_SCOPES.join(', ')}`);
   }
   const dialect = values.dialect;
   const created = await withStore((store) => createApiKey({ store, clock }, dialect));
+  auditLine(err, { action: 'api_key.create', key: created.id, dialect: created.dialect });
   out(`created ${created.id} for ${created.dialect}; keep the key, it is not shown again:`);
   out(created.key);
   return 0;
@@ -130,8 +135,14 @@ async function keysRevoke(args: readonly string[], out: (line: string) => void, 
     err(`no live key with the id ${positionals[0]}`);
     return 1;
   }
+  auditLine(err, { action: 'api_key.revoke', key: positionals[0]! });
   out(`revoked ${positionals[0]}`);
   return 0;
+}
+
+/** The audit line of a CLI action, as JSON on stderr: stdout stays the command's output. */
+function auditLine(err: (line: string) => void, event: Omit<AuditEvent, 'actor'>): void {
+  audit(jsonLogger((line) => err(line)), { ...event, actor: CLI_ACTOR });
 }
 
 /** Opens the configured store for one command and closes it after. */

@@ -7,7 +7,7 @@ import type { DialectName } from '../core/dialects.ts';
 import type { LimiterFactory } from '../limits/limiter-backend.ts';
 import { failureLimiter } from '../limits/failure-limiter.ts';
 import { perMinuteLimit } from '../limits/rate-limits.ts';
-import type { Logger } from '../log/logger.ts';
+import { adminActor } from '../log/audit.ts';
 import { errorField } from '../log/logger.ts';
 import { credentialsOf, securityHandlers } from './auth.ts';
 import { clientIpResolver } from './client-ip.ts';
@@ -24,7 +24,7 @@ import type { Checked, Matched } from './steps.ts';
 import { bodyReadableStep, bodyStep, captchaStep, credentialsStep, enabledStep, ipLimitStep, withLimitHeaders } from './steps.ts';
 import { describeValidationErrors } from './validation-failure.ts';
 
-export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
+export interface AppDeps extends Omit<HandlerDeps, 'clientIp' | 'adminActor'> {
   dialects: ReadonlySet<DialectName>;
   /** Dialects whose reset request must carry an API key (API_KEYS_REQUIRED). */
   apiKeysRequired: ReadonlySet<DialectName>;
@@ -36,9 +36,8 @@ export interface AppDeps extends Omit<HandlerDeps, 'clientIp'> {
   rateLimitApiKey: number;
   /** Wrong admin tokens from one client IP per 15 minutes; past it, 429. */
   rateLimitAdminFailures: number;
-  /** Where rate-limit counters live (memory, or PostgreSQL for several instances). */
+  /** Where rate-limit counters live: the store's rate_limits table. */
   limiters: LimiterFactory;
-  log: Logger;
 }
 
 type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | AnyReply;
@@ -64,7 +63,9 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   const credentials = credentialsStep(deps.apiKeysRequired);
   const guarded = guardedBy([credentials, bodyReadableStep(), captchaStep(deps.captchaRequired, deps)]);
 
-  const handlers = operationHandlers({ ...deps, clientIp }) as Record<string, Handler>;
+  // With the admin API off its operations are never reached (enabledStep): no actor needed.
+  const actor = deps.adminToken === null ? 'admin' : adminActor(deps.adminToken);
+  const handlers = operationHandlers({ ...deps, clientIp, adminActor: actor }) as Record<string, Handler>;
   const api = new OpenAPIBackend({
     definition: loadSpec() as unknown as Document,
     quick: true,

@@ -10,6 +10,8 @@ import { requestReset } from '../core/request-reset.ts';
 import { addUser } from '../core/users.ts';
 import type { Dialect, OperationId } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
+import { audit } from '../log/audit.ts';
+import type { Logger } from '../log/logger.ts';
 import type { DevMailbox } from '../mail/dev-mailbox.ts';
 import { mailboxListPage, mailboxMessagePage } from '../pages/dev-mailbox-pages.ts';
 import type { CompletionDeps } from './completion-handlers.ts';
@@ -29,6 +31,9 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   docsHtml: string;
   wake?: () => void;
   clientIp: (ctx: ResetdContext) => string | null;
+  log: Logger;
+  /** Who the audit log names for an admin API call (see adminActor). */
+  adminActor: string;
   /** Draws CAPTCHA images (Cloudreve's site/captcha). */
   images: CaptchaImages;
   /** Dialects whose request must carry a solved CAPTCHA. */
@@ -97,6 +102,7 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
       const outcome = await addUser(deps, input);
       switch (outcome.kind) {
         case 'added':
+          audit(deps.log, { action: 'user.add', actor: deps.adminActor, user: outcome.id });
           return { status: 201, body: { id: outcome.id, email: outcome.email } satisfies components['schemas']['CreatedUser'] };
         case 'exists':
           return problem(409, 'A user with this email already exists.');
@@ -110,6 +116,7 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
     async adminCreateApiKey(context) {
       const input = context.request.requestBody as components['schemas']['NewApiKey'];
       const created = await createApiKey(deps, input.dialect);
+      audit(deps.log, { action: 'api_key.create', actor: deps.adminActor, key: created.id, dialect: created.dialect });
       return { status: 201, body: created satisfies components['schemas']['CreatedApiKey'] };
     },
 

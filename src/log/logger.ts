@@ -9,7 +9,7 @@ export interface Logger {
   error(event: string, fields?: Record<string, unknown>): void;
 }
 
-export function jsonLogger(write = (line: string, isError: boolean) => (isError ? process.stderr : process.stdout).write(`${line}\n`)): Logger {
+export function jsonLogger(write: (line: string, isError: boolean) => void = (line, isError) => void (isError ? process.stderr : process.stdout).write(`${line}\n`)): Logger {
   const emit = (level: string, event: string, fields: Record<string, unknown> = {}) =>
     write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }), level === 'error');
   return {

@@ -47,7 +47,6 @@ function rows<T>(sql: string): Promise<T[]> {
 describe('resetd users add', () => {
   it('adds a user with an argon2id password hash and the given locale', async () => {
     const run = await cli('users', 'add', 'Alice@Example.com', '--password', 'correct horse battery', '--locale', 'de');
-    expect(run.err).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.out.join('\n')).toContain('Alice@Example.com');
 
@@ -126,6 +125,27 @@ describe('resetd users add', () => {
     expect(await cli('users', 'add', 'ada@example.com', '--name', name)).toEqual({ code: 2, out: [], err: ['name must not contain control characters'] });
     expect(await rows('SELECT id FROM users')).toEqual([]);
     expect((await cli('users', 'add', 'ada@example.com', '--name', 'Ada Lovelace')).code).toBe(0);
+  });
+});
+
+describe('the audit line of a CLI action', () => {
+  it('is one JSON line on stderr naming cli, the action and the record, never a secret', async () => {
+    const added = await cli('users', 'add', 'audited@example.com', '--password', 'correct horse battery staple');
+    const [user] = await rows<{ id: string }>('SELECT id FROM users');
+    expect(added.err.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ event: 'audit', action: 'user.add', actor: 'cli', user: user!.id })]);
+
+    const created = await cli('keys', 'create', '--dialect', 'quickblox');
+    const [key] = await rows<{ id: string }>('SELECT id FROM api_keys');
+    expect(created.err.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ action: 'api_key.create', actor: 'cli', key: key!.id, dialect: 'quickblox' })]);
+    const revoked = await cli('keys', 'revoke', key!.id);
+    expect(revoked.err.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ action: 'api_key.revoke', actor: 'cli', key: key!.id })]);
+
+    const logged = [...added.err, ...created.err, ...revoked.err].join('\n');
+    for (const secret of [created.out.at(-1)!, 'audited@example.com', 'correct horse battery staple']) expect(logged).not.toContain(secret);
+  });
+
+  it('a refused action writes none', async () => {
+    expect((await cli('keys', 'revoke', 'key_unknown')).err).toEqual(['no live key with the id key_unknown']);
   });
 });
 
