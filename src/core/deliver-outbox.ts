@@ -32,16 +32,38 @@ export type DeliverOutcome =
 
 /** The worker's half: deliver one outbox item, and record what happened. */
 export async function deliverOutboxItem(deps: DeliverDeps, item: OutboxItem): Promise<DeliverOutcome> {
+  let delivered: Awaited<ReturnType<Deliverer>>;
   try {
-    const delivered = await DELIVERERS[item.kind](deps, item);
-    const state = typeof delivered === 'string' ? delivered : 'no_account';
-    // A finished reset request needs neither the address asked for nor the client IP any
-    // more; kept, with the row's state, they would list who asked and which addresses are
-    // accounts. A retried or dead request keeps them: the next attempt needs them.
-    await deps.store.finishOutboxItem(item, state, deps.clock.now(), { forgetRequester: item.kind === 'reset' });
-    return typeof delivered === 'string' ? { kind: delivered } : { kind: 'no_account', ambiguous: delivered.ambiguous };
+    delivered = await DELIVERERS[item.kind](deps, item);
   } catch (error) {
     return giveBack(deps, item, error);
+  }
+  const state = typeof delivered === 'string' ? delivered : 'no_account';
+  await recordFinished(deps, item, state);
+  return typeof delivered === 'string' ? { kind: delivered } : { kind: 'no_account', ambiguous: delivered.ambiguous };
+}
+
+/** Tries to record a finished item; the pauses between tries, in ms. */
+const RECORD_PAUSES_MS = [50, 200, 1_000, 3_000];
+
+/**
+ * The mail is out (or needs none): failing to record that must never schedule a resend, as
+ * handing the item back would. A connection the database ended is replaced by the pool, so
+ * the record is tried again a few times. If the store stays down, the error goes to the
+ * worker and the item stays claimed: only when its lease runs out is it sent again.
+ * A finished reset request needs neither the address asked for nor the client IP any more;
+ * kept, with the row's state, they would list who asked and which addresses are accounts.
+ */
+async function recordFinished(deps: DeliverDeps, item: OutboxItem, state: 'sent' | 'no_account' | 'throttled'): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.store.finishOutboxItem(item, state, deps.clock.now(), { forgetRequester: item.kind === 'reset' });
+      return;
+    } catch (error) {
+      const pause = RECORD_PAUSES_MS[attempt];
+      if (pause === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 }
 

@@ -203,6 +203,32 @@ describe('a reset item', () => {
     expect(await store.findResetToken(sha256(tokenOf(mailer.resetMails[0]!.link)))).toMatchObject({ usedAt: null, revokedAt: null });
   });
 
+  it('a mail that went out is never sent again because recording it failed: the record is tried again', async () => {
+    const { store, clock, mailer, deps, addAccount, states } = setup();
+    await addAccount({ email: 'ana@example.com' });
+    const item = await queueAndClaim(store, clock);
+    // The database ends the connection under the first record, as PostgreSQL does when a backend is terminated.
+    let failures = 2;
+    const finish = store.finishOutboxItem.bind(store);
+    const flaky: DeliverDeps = {
+      ...deps,
+      store: {
+        ...deps.store,
+        addResetToken: deps.store.addResetToken.bind(deps.store),
+        failOutboxItem: deps.store.failOutboxItem.bind(deps.store),
+        finishOutboxItem: async (...args) => {
+          if (failures-- > 0) throw new Error('terminating connection due to administrator command');
+          return finish(...args);
+        },
+      },
+    };
+    expect(await deliverOutboxItem(flaky, item)).toEqual({ kind: 'sent' });
+    expect(await states()).toMatchObject({ sent: 1 });
+    clock.advance(3_600_000);
+    expect(await claimDue(store, clock)).toEqual([]);
+    expect(mailer.resetMails).toHaveLength(1);
+  });
+
   it('a mail the server refuses for good is dead at once', async () => {
     const { store, clock, mailer, deps, addAccount, states } = setup();
     await addAccount({ email: 'ana@example.com' });
