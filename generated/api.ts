@@ -53,7 +53,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List users
+         * @description resetd's users, in the order they were added, a page at a time. `next` is the cursor
+         *     of the following page (pass it as `after`), `null` on the last one. Password hashes
+         *     are never shown.
+         */
+        get: operations["adminListUsers"];
         put?: never;
         /**
          * Add a user
@@ -62,6 +68,94 @@ export interface paths {
          *     policy as a reset (`422` says why not) and is stored as an argon2id hash.
          */
         post: operations["adminCreateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id (`usr_…`). */
+                id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a user
+         * @description One user, without the password hash.
+         */
+        get: operations["adminGetUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user
+         * @description Deletes the user and what resetd keeps about them: their reset links (revoked at
+         *     once), queued and past mail to or about them, and their rate-limit counters.
+         */
+        delete: operations["adminDeleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description Changes the fields given; `null` clears a name or a locale. A new email must not
+         *     belong to another user (in any letter case). Changing the email or disabling the
+         *     account revokes its unused reset links: they were sent to, or for, someone who
+         *     should no longer reset it.
+         */
+        patch: operations["adminUpdateUser"];
+        trace?: never;
+    };
+    "/admin/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id (`usr_…`). */
+                id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a user's password
+         * @description Sets the password, under the same policy as a reset (`422` says why not), stored as
+         *     argon2id. The user's unused reset links are revoked. No mail is sent.
+         */
+        put: operations["adminSetUserPassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import users
+         * @description The same import as `resetd users import`, streamed: CSV with a header row
+         *     (`text/csv`) or JSON Lines (`application/x-ndjson`), with the columns `email`,
+         *     `name`, `locale`, `disabled`, `password_hash`. Each row is added, or updates the user
+         *     with that email (in any letter case); a row is in or out, never half-written, and
+         *     running the same file twice changes nothing the second time. An empty
+         *     `password_hash` keeps the stored one. Hashes may be argon2 (PHC), bcrypt, scrypt
+         *     (PHC) or Django `pbkdf2_sha256`; they are upgraded to argon2id at the user's next
+         *     right password. Rows that cannot be imported are listed with their line number and
+         *     why (the first 1,000 of them), and the rest go on. The body is read as it arrives,
+         *     up to 1 GiB.
+         */
+        post: operations["adminImportUsers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -654,6 +748,50 @@ export interface components {
             /** @description The secret, shown only once. */
             key: string;
         };
+        /** @description A user of resetd's own directory; the password hash is never shown. */
+        User: {
+            id: string;
+            email: string;
+            name: string | null;
+            locale: string | null;
+            disabled: boolean;
+            /** @description Whether a password is set; without one, the user can only reset. */
+            hasPassword: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description The last reset or admin-set password; `null` when never changed in resetd.
+             */
+            passwordChangedAt: string | null;
+        };
+        UserPage: {
+            users: components["schemas"]["User"][];
+            /** @description Pass as `after` for the next page; `null` on the last page. */
+            next: string | null;
+        };
+        UserChange: {
+            /** Format: email */
+            email?: string;
+            name?: string | null;
+            locale?: string | null;
+            disabled?: boolean;
+        };
+        NewPassword: {
+            password: string;
+        };
+        ImportReport: {
+            added: number;
+            updated: number;
+            /** @description Rows equal to the stored user (a file imported twice is all unchanged the second time). */
+            unchanged: number;
+            refused: number;
+            /** @description The first 1,000 refused rows, with their line number in the file and why. */
+            refusals: {
+                line: number;
+                reason: string;
+            }[];
+        };
         CloudreveCaptchaResponse: components["schemas"]["CloudreveResponse"] & {
             data: {
                 /** @description The CAPTCHA image as a data URI (SVG). */
@@ -918,6 +1056,33 @@ export interface components {
                 "text/html": string;
             };
         };
+        /** @description The accounts live in the application (`DIRECTORY` is not `builtin`); manage users there. */
+        NotBuiltin: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No user has this id, or the admin API is off (`RESETD_ADMIN_TOKEN` is not set). */
+        NoSuchUser: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The password does not pass resetd's policy; each reason is in `errors`. */
+        WeakPassword: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["PasswordProblem"];
+            };
+        };
         /** @description resetd failed to handle the request (its store is down, say); nothing was changed. */
         ServerError: {
             headers: {
@@ -1108,6 +1273,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The user's id (`usr_…`). */
+        UserId: string;
         /**
          * @description The token from the reset mail's link. Anything that is not a token resetd issued
          *     (too long, repeated, malformed) shows the "link no longer works" page.
@@ -1204,6 +1371,39 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
         };
     };
+    adminListUsers: {
+        parameters: {
+            query?: {
+                /** @description Users per page. */
+                limit?: number;
+                /** @description The `next` of the previous page. */
+                after?: string;
+                /** @description Only users whose email starts with this, in any letter case. */
+                email_prefix?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["AdminOff"];
+            409: components["responses"]["NotBuiltin"];
+            429: components["responses"]["TooManyAdminFailures"];
+            500: components["responses"]["ServerError"];
+        };
+    };
     adminCreateUser: {
         parameters: {
             query?: never;
@@ -1243,13 +1443,179 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The password does not pass resetd's policy; each reason is in `errors`. */
-            422: {
+            422: components["responses"]["WeakPassword"];
+            429: components["responses"]["TooManyAdminFailures"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    adminGetUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id (`usr_…`). */
+                id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["PasswordProblem"];
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NoSuchUser"];
+            409: components["responses"]["NotBuiltin"];
+            429: components["responses"]["TooManyAdminFailures"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    adminDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id (`usr_…`). */
+                id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NoSuchUser"];
+            409: components["responses"]["NotBuiltin"];
+            429: components["responses"]["TooManyAdminFailures"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    adminUpdateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id (`usr_…`). */
+                id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserChange"];
+            };
+        };
+        responses: {
+            /** @description The user as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NoSuchUser"];
+            /** @description Another user has this email (in any letter case), or the accounts live in the application (`DIRECTORY` is not `builtin`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyAdminFailures"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    adminSetUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id (`usr_…`). */
+                id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPassword"];
+            };
+        };
+        responses: {
+            /** @description The password is set. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NoSuchUser"];
+            409: components["responses"]["NotBuiltin"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["WeakPassword"];
+            429: components["responses"]["TooManyAdminFailures"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    adminImportUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description The file was read to its end; what became of its rows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["AdminOff"];
+            409: components["responses"]["NotBuiltin"];
+            413: components["responses"]["TooLarge"];
+            /** @description The body is neither `text/csv` nor `application/x-ndjson`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             429: components["responses"]["TooManyAdminFailures"];
