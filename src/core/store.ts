@@ -70,6 +70,40 @@ export interface UserStore {
   upgradeUserPasswordHash(id: string, verifiedHash: string, newHash: string): Promise<'upgraded' | 'changed'>;
 }
 
+/** The operator's view of resetd's own accounts (admin API and CLI). */
+export interface UserAdminStore {
+  /** Users in id order (the order they were added) after `after`, whose email key starts with `emailKeyPrefix`. */
+  listUsers(query: { after: string | null; emailKeyPrefix: string | null; limit: number }): Promise<UserRecord[]>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  /**
+   * Changes the fields given. Changing the email or disabling the account revokes its
+   * unused reset tokens in the same transaction. 'exists' when another user has the email key.
+   */
+  updateUser(id: string, change: UserChange, at: Date): Promise<{ kind: 'updated'; user: UserRecord } | { kind: 'missing' } | { kind: 'exists' }>;
+  /** The operator sets a password (enabled or not): the hash, and the account's unused tokens revoked. */
+  replaceUserPassword(id: string, passwordHash: string, at: Date): Promise<'done' | 'missing'>;
+  /**
+   * Deletes the user and what resetd keeps about them, in one transaction: reset tokens,
+   * outbox items to or about them (by id, or a reset asked by their email), and the
+   * rate-limit counters named in `counterKeys`.
+   */
+  deleteUser(id: string, counterKeys: (user: UserRecord & { emailKey: string }) => string[]): Promise<'deleted' | 'missing'>;
+}
+
+/** A user as the operator sees it; never the hash. */
+export interface UserRecord extends Account {
+  hasPassword: boolean;
+  createdAt: Date;
+  passwordChangedAt: Date | null;
+}
+
+export interface UserChange {
+  email?: { email: string; emailKey: string };
+  name?: string | null;
+  locale?: string | null;
+  disabled?: boolean;
+}
+
 /** API keys, stored hashed, each scoped to one dialect. */
 export interface ApiKeyStore {
   addApiKey(key: ApiKey & { createdAt: Date }): Promise<void>;
@@ -112,7 +146,7 @@ export interface ForgottenRecords {
 }
 
 /** The whole store, as src/main.ts opens it. */
-export interface Store extends OutboxStore, TokenStore, UserStore, ApiKeyStore, CaptchaStore, RetentionStore {
+export interface Store extends OutboxStore, TokenStore, UserStore, UserAdminStore, ApiKeyStore, CaptchaStore, RetentionStore {
   /** Throws when the store cannot answer (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

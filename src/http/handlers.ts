@@ -7,7 +7,6 @@ import type { Directory } from '../core/directory.ts';
 import type { CaptchaImages, Clock, PasswordHasher } from '../core/ports.ts';
 import type { Store } from '../core/store.ts';
 import { requestReset } from '../core/request-reset.ts';
-import { addUser } from '../core/users.ts';
 import type { Dialect, OperationId } from '../dialects/dialect.ts';
 import { DIALECT_TABLE } from '../dialects/index.ts';
 import { audit } from '../log/audit.ts';
@@ -15,7 +14,8 @@ import type { Logger } from '../log/logger.ts';
 import type { DevMailbox } from '../mail/dev-mailbox.ts';
 import { mailboxListPage, mailboxMessagePage } from '../pages/dev-mailbox-pages.ts';
 import type { CompletionDeps } from './completion-handlers.ts';
-import { completionHandlers, weakPasswordProblem } from './completion-handlers.ts';
+import { completionHandlers } from './completion-handlers.ts';
+import { adminUserHandlers } from './admin-user-handlers.ts';
 import type { AnyReply } from './reply.ts';
 import type { ResetdContext } from './request-state.ts';
 import { docsPage } from './docs-page.ts';
@@ -73,6 +73,7 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
     ...dialects,
     ...completionHandlers(deps),
     verifyPassword: verifyHandler(deps),
+    ...adminUserHandlers(deps),
 
     async cloudreveGetCaptcha() {
       const captcha = await issueCaptcha(deps);
@@ -92,25 +93,6 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
     async getDocs(_context, ctx) {
       if (!ctx.accepts('text/html')) return problem(406, 'This endpoint answers text/html.');
       return docs(ctx);
-    },
-
-    async adminCreateUser(context) {
-      if (deps.directory.name !== 'builtin') {
-        return problem(409, `Accounts live in the application (DIRECTORY=${deps.directory.name}): add users there.`);
-      }
-      const input = context.request.requestBody as components['schemas']['NewUser'];
-      const outcome = await addUser(deps, input);
-      switch (outcome.kind) {
-        case 'added':
-          audit(deps.log, { action: 'user.add', actor: deps.adminActor, user: outcome.id });
-          return { status: 201, body: { id: outcome.id, email: outcome.email } satisfies components['schemas']['CreatedUser'] };
-        case 'exists':
-          return problem(409, 'A user with this email already exists.');
-        case 'invalid':
-          return problem(400, outcome.message);
-        case 'weak':
-          return weakPasswordProblem(outcome);
-      }
     },
 
     async adminCreateApiKey(context) {

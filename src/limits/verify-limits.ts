@@ -3,6 +3,9 @@ import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { VerifyLimiter } from '../core/verify-password.ts';
 import type { LimiterFactory } from './limiter-backend.ts';
 
+/** Failed verifies are counted under this prefix and the address asked about (its email key). */
+export const VERIFY_ACCOUNT_PREFIX = 'verify-account';
+
 export interface VerifyLimitSettings {
   /** Failed checks per account within the window; 0: no limit. */
   perAccount: number;
@@ -20,7 +23,7 @@ export interface VerifyLimitSettings {
 export function verifyLimiter(limiters: LimiterFactory, settings: VerifyLimitSettings): VerifyLimiter {
   const counter = (keyPrefix: string, points: number) =>
     points > 0 ? limiters({ keyPrefix, points, duration: settings.windowSeconds }) : null;
-  const perAccount = counter('verify-account', settings.perAccount);
+  const perAccount = counter(VERIFY_ACCOUNT_PREFIX, settings.perAccount);
   const perIp = counter('verify-ip', settings.perIp);
   const counted = (account: string, clientIp: string | null) =>
     [

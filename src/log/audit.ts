@@ -2,7 +2,7 @@ import { sha256 } from '../core/secrets.ts';
 import type { Logger } from './logger.ts';
 
 /** What an operator did, through the admin API or the CLI. */
-export type AuditAction = 'user.add' | 'api_key.create' | 'api_key.revoke';
+export type AuditAction = 'user.add' | 'user.update' | 'user.set_password' | 'user.delete' | 'api_key.create' | 'api_key.revoke';
 
 /**
  * One audit line per admin action: who did it, what, to which record. Only ids: never an
@@ -15,6 +15,8 @@ export interface AuditEvent {
   actor: string;
   user?: string;
   key?: string;
+  /** The names of the fields a change set (never their values). */
+  fields?: string[];
   /** The scope of an API key made or revoked. */
   dialect?: string;
 }

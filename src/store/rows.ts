@@ -1,6 +1,6 @@
 import type { OutboxItem } from '../core/outbox-item.ts';
 import type { Account } from '../core/directory.ts';
-import type { DeadOutboxItem, ResetToken } from '../core/store.ts';
+import type { DeadOutboxItem, ResetToken, UserRecord } from '../core/store.ts';
 
 /** Rows as both stores return them (snake_case columns, times in milliseconds). */
 export interface ItemRow {
@@ -50,6 +50,26 @@ export function toUser(row: UserRow | undefined): Account | undefined {
 }
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/** The operator's view of a user: the account, whether it has a password, and when. */
+export const USER_RECORD_COLUMNS = `${USER_COLUMNS}, email_key, password_hash IS NOT NULL AS has_password, created_at, password_changed_at`;
+
+export interface UserRecordRow extends UserRow {
+  email_key: string;
+  has_password: number | boolean;
+  created_at: number;
+  password_changed_at: number | null;
+}
+
+export function toUserRecord(row: UserRecordRow): UserRecord & { emailKey: string } {
+  return {
+    ...toUser(row)!,
+    emailKey: row.email_key,
+    hasPassword: Boolean(row.has_password),
+    createdAt: new Date(row.created_at),
+    passwordChangedAt: date(row.password_changed_at),
+  };
+}
 
 export function toOutboxItem(row: ItemRow): OutboxItem {
   return {

@@ -5,6 +5,7 @@ import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { postgresUserAdmin } from './postgres-user-admin.ts';
 
 export interface PostgresOptions {
   /** postgres://… (a `schema` query parameter selects the schema, created when missing). */
@@ -91,6 +92,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   });
 
   return {
+    ...postgresUserAdmin(pool, transaction),
     pool,
     schema,
     addResetRequest,

@@ -7,6 +7,7 @@ import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { sqliteUserAdmin } from './sqlite-user-admin.ts';
 
 
 /** The SQLite store, with its connection for the rate limiters that keep their counters in the same file. */
@@ -142,6 +143,7 @@ export function openSqliteStore(path: string): SqliteStore {
   }));
 
   return {
+    ...sqliteUserAdmin(db),
     db,
     addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
