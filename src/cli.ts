@@ -3,15 +3,12 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
 import { createApiKey, isKeyScope, KEY_SCOPES, revokeApiKey } from './core/api-keys.ts';
 import { listDeadMail, outboxStats, retryDeadMail } from './core/outbox.ts';
-import type { Store } from './core/store.ts';
 import { addUser } from './core/users.ts';
 import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
 import { sitePasswordPolicy } from './password-strength/site-password-policy.ts';
 import { passwordProblemMessages } from './messages/password-problems.ts';
-import { audit, CLI_ACTOR } from './log/audit.ts';
-import type { AuditEvent } from './log/audit.ts';
-import { jsonLogger } from './log/logger.ts';
-import { openStore } from './store/open-store.ts';
+import { auditLine, clock, CommandRefused, UsageError, withStore } from './cli/cli-support.ts';
+import { USER_COMMANDS } from './cli/user-commands.ts';
 
 const USAGE = `usage: resetd <command>
 
@@ -21,6 +18,17 @@ const USAGE = `usage: resetd <command>
   resetd users add EMAIL [--password P] [--name N] [--locale L] [--disabled]
                                         add a user (the password must pass the reset
                                         policy and is stored as argon2id)
+  resetd users list [--email-prefix P] [--limit N] [--after ID] [--json]
+                                        users in the order they were added, a page at a
+                                        time (the last line names the next page's --after)
+  resetd users get USER [--json]        one user; USER is an id or an email
+  resetd users update USER [--email E] [--name N | --no-name] [--locale L | --no-locale]
+                           [--disable | --enable]
+                                        change a user (a new email or --disable revokes
+                                        their unused reset links)
+  resetd users set-password USER        set a password read from stdin (the reset policy;
+                                        revokes their unused reset links)
+  resetd users delete USER              delete a user, their reset links, mail and counters
   resetd keys create --dialect NAME     create an API key for one dialect, or for resetd's
                                         verify (${KEY_SCOPES.join(', ')}); the key is the last line
   resetd keys list                      every key: id, dialect, created, revoked
@@ -31,15 +39,13 @@ const USAGE = `usage: resetd <command>
 
 Settings come from the environment (DATABASE_URL and the others in the README).`;
 
-const clock = { now: () => new Date() };
-
-class UsageError extends Error {}
 
 /** Runs one CLI command; returns the process exit code. Output goes through `out` and `err`. */
 export async function runCli(
   argv: readonly string[],
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
+  input: NodeJS.ReadableStream = process.stdin,
 ): Promise<number> {
   try {
     const [command, sub, ...rest] = argv;
@@ -48,6 +54,8 @@ export async function runCli(
       return 0;
     }
     if (command === 'users' && sub === 'add') return await usersAdd(rest, out, err);
+    const userCommand = command === 'users' && sub !== undefined && Object.hasOwn(USER_COMMANDS, sub) ? USER_COMMANDS[sub] : undefined;
+    if (userCommand) return await userCommand(rest, { out, err, input });
     if (command === 'keys' && sub === 'create') return await keysCreate(rest, out, err);
     if (command === 'keys' && sub === 'list') return await keysList(out);
     if (command === 'keys' && sub === 'revoke') return await keysRevoke(rest, out, err);
@@ -60,6 +68,10 @@ export async function runCli(
     }
     throw new UsageError(`unknown command: ${argv.join(' ')}`);
   } catch (error) {
+    if (error instanceof CommandRefused) {
+      err(error.message);
+      return 1;
+    }
     if (error instanceof UsageError || error instanceof ConfigError || isParseError(error)) {
       err(error instanceof Error ? error.message : String(error));
       if (!(error instanceof ConfigError)) err(USAGE);
@@ -138,22 +150,6 @@ async function keysRevoke(args: readonly string[], out: (line: string) => void, 
   auditLine(err, { action: 'api_key.revoke', key: positionals[0]! });
   out(`revoked ${positionals[0]}`);
   return 0;
-}
-
-/** The audit line of a CLI action, as JSON on stderr: stdout stays the command's output. */
-function auditLine(err: (line: string) => void, event: Omit<AuditEvent, 'actor'>): void {
-  audit(jsonLogger((line) => err(line)), { ...event, actor: CLI_ACTOR });
-}
-
-/** Opens the configured store for one command and closes it after. */
-async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const store = await openStore(config.databaseUrl, 2);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
 }
 
 async function mailStats(args: readonly string[], out: (line: string) => void) {

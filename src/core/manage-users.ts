@@ -28,6 +28,20 @@ export async function listUsers(
   return { users: page, next: users.length > query.limit ? page[page.length - 1]!.id : null };
 }
 
+/** A user as the operator sees it, in JSON (admin API and `resetd users … --json`): named fields only, never the hash. */
+export function userView(user: UserRecord) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    locale: user.locale,
+    disabled: user.disabled,
+    hasPassword: user.hasPassword,
+    createdAt: user.createdAt.toISOString(),
+    passwordChangedAt: user.passwordChangedAt?.toISOString() ?? null,
+  };
+}
+
 export interface UserChangeCommand {
   email?: string;
   /** null clears it. */

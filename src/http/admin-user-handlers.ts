@@ -1,6 +1,6 @@
 import type { Context } from 'openapi-backend';
 import type { components } from '../../generated/api.ts';
-import { deleteUser, listUsers, setUserPassword, updateUser } from '../core/manage-users.ts';
+import { deleteUser, listUsers, setUserPassword, updateUser, userView } from '../core/manage-users.ts';
 import type { UserRecord } from '../core/store.ts';
 import { addUser } from '../core/users.ts';
 import type { OperationId } from '../dialects/dialect.ts';
@@ -94,19 +94,8 @@ export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId
   };
 }
 
-/** The user as the admin API shows it: named fields only, so nothing else a store returns leaks out. */
-export function userBody(user: UserRecord): User {
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    locale: user.locale,
-    disabled: user.disabled,
-    hasPassword: user.hasPassword,
-    createdAt: user.createdAt.toISOString(),
-    passwordChangedAt: user.passwordChangedAt?.toISOString() ?? null,
-  };
-}
+/** The user as the admin API shows it: the operator's view, checked against the spec's schema. */
+const userBody = (user: UserRecord): User => userView(user);
 
 function noSuchUser(): AnyReply {
   return problem(404, 'No user has this id.');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.ts';
 import type { TestDatabase } from '../support/test-store.ts';
@@ -34,9 +35,14 @@ afterEach(async () => {
 
 /** Runs the CLI and keeps what it printed. */
 async function cli(...argv: string[]) {
+  return cliWithInput('', ...argv);
+}
+
+/** Runs the CLI with `stdin` as its standard input. */
+async function cliWithInput(stdin: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, (line) => out.push(line), (line) => err.push(line));
+  const code = await runCli(argv, (line) => out.push(line), (line) => err.push(line), Readable.from([stdin]));
   return { code, out, err };
 }
 
@@ -195,10 +201,89 @@ describe('resetd keys create', () => {
   });
 });
 
+describe('resetd users list, get, update, set-password, delete', () => {
+  const add = async (email: string, ...extra: string[]) => {
+    const run = await cli('users', 'add', email, ...extra);
+    return run.out[0]!.split(' as ')[1]!;
+  };
+  const audits = (err: string[]) => err.filter((line) => line.includes('"audit"')).map((line) => JSON.parse(line));
+
+  it('lists a page at a time with the next page named, filtered by an email prefix in any case', async () => {
+    const ids = [await add('list.a@example.com'), await add('list.b@example.com'), await add('other@example.com')];
+    const first = await cli('users', 'list', '--email-prefix', 'LIST.', '--limit', '1');
+    expect(first.code).toBe(0);
+    expect(first.out[0]).toContain(ids[0]);
+    expect(first.out[1]).toBe(`more: resetd users list --after ${ids[0]} --email-prefix LIST.`);
+    const second = await cli('users', 'list', '--email-prefix', 'list.', '--after', ids[0]!, '--json');
+    expect(second.out.map((line) => JSON.parse(line).email)).toEqual(['list.b@example.com']);
+    expect((await cli('users', 'list', '--limit', '0')).code).toBe(2);
+  });
+
+  it('gets a user by id or by email in any case; an unknown one exits 1', async () => {
+    const id = await add('Get.Me@example.com', '--name', 'Get Me', '--locale', 'de');
+    const byEmail = await cli('users', 'get', 'get.me@EXAMPLE.com', '--json');
+    expect(JSON.parse(byEmail.out[0]!)).toMatchObject({ id, email: 'Get.Me@example.com', name: 'Get Me', locale: 'de', disabled: false, hasPassword: false });
+    expect((await cli('users', 'get', id)).out[0]).toContain('Get.Me@example.com');
+    const unknown = await cli('users', 'get', 'nobody@example.com');
+    expect(unknown).toMatchObject({ code: 1, err: ['no user nobody@example.com'] });
+  });
+
+  it('updates the fields given, refuses a taken email with exit 1, a bad locale with exit 2', async () => {
+    const id = await add('update.me@example.com', '--name', 'Old');
+    await add('taken@example.com');
+    const run = await cli('users', 'update', 'update.me@example.com', '--email', 'Updated@example.com', '--no-name', '--locale', 'pt-BR', '--disable');
+    expect(run.code).toBe(0);
+    expect(audits(run.err)).toEqual([expect.objectContaining({ action: 'user.update', actor: 'cli', user: id, fields: ['disabled', 'email', 'locale', 'name'] })]);
+    expect(await rows('SELECT email, name, locale, disabled FROM users WHERE email_key = \'updated@example.com\'')).toEqual([{ email: 'Updated@example.com', name: null, locale: 'pt-BR', disabled: expect.anything() }]);
+    expect((await cli('users', 'update', id, '--email', 'TAKEN@example.com')).code).toBe(1);
+    expect((await cli('users', 'update', id, '--locale', 'english')).code).toBe(2);
+    expect((await cli('users', 'update', id)).code).toBe(2);
+    expect((await cli('users', 'update', id, '--enable', '--disable')).code).toBe(2);
+  });
+
+  it('sets a password read from stdin under the reset policy, never from an argument', async () => {
+    const id = await add('pw@example.com');
+    const weak = await cliWithInput('short\n', 'users', 'set-password', id);
+    expect(weak.code).toBe(2);
+    expect(weak.err.join('\n')).toMatch(/at least 15 characters/);
+    const run = await cliWithInput('Marmalade Compass Thunder Fjord\n', 'users', 'set-password', 'PW@example.com');
+    expect(run.code).toBe(0);
+    expect(audits(run.err)).toEqual([expect.objectContaining({ action: 'user.set_password', actor: 'cli', user: id })]);
+    const [user] = await rows<UserRow>('SELECT password_hash FROM users');
+    expect(user!.password_hash).toMatch(/^\$argon2id\$/);
+    expect(JSON.stringify(run)).not.toContain('Marmalade');
+    expect((await cliWithInput('', 'users', 'set-password', id)).code).toBe(2);
+  });
+
+  it('deletes a user by email; the second time there is nobody to delete', async () => {
+    const id = await add('gone@example.com');
+    const run = await cli('users', 'delete', 'gone@example.com');
+    expect(run.code).toBe(0);
+    expect(audits(run.err)).toEqual([expect.objectContaining({ action: 'user.delete', actor: 'cli', user: id })]);
+    expect(await rows('SELECT id FROM users')).toEqual([]);
+    expect((await cli('users', 'delete', 'gone@example.com')).code).toBe(1);
+  });
+
+  it('refuses, with exit 1, where the accounts live in the application', async () => {
+    process.env.DIRECTORY = 'http';
+    process.env.DIRECTORY_URL = 'http://127.0.0.1:9/directory';
+    process.env.DIRECTORY_SECRET = 'a-directory-secret-of-enough-length';
+    try {
+      const run = await cli('users', 'list');
+      expect(run.code).toBe(1);
+      expect(run.err.join('\n')).toMatch(/accounts live in the application \(DIRECTORY=http\)/);
+    } finally {
+      delete process.env.DIRECTORY;
+      delete process.env.DIRECTORY_URL;
+      delete process.env.DIRECTORY_SECRET;
+    }
+  });
+});
+
 describe('commands the CLI does not know', () => {
   it.each([
     [['frobnicate']],
-    [['users', 'delete', 'alice@example.com']],
+    [['users', 'remove', 'alice@example.com']],
     [['keys']],
   ])('%j exits 2 with usage', async (argv) => {
     const run = await cli(...argv);

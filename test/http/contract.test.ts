@@ -100,6 +100,14 @@ const raw = (body: string, contentType: string | null, headers: Record<string, s
   body,
 });
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+/** Any method, with a JSON body when one is given. */
+const send = (method: string, body?: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method,
+  headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
+/** A new user of the instance, as its admin path. */
+const someUser = async (instance: TestResetd) => `/admin/users/${await addUser(instance, `someone-${Math.random().toString(36).slice(2)}@example.com`)}`;
 const admin = bearer(ADMIN_TOKEN);
 const big = 'x'.repeat(17 * 1024);
 
@@ -237,6 +245,49 @@ const cases: Case[] = [
   { name: 'admin key large body', path: '/admin/api-keys', init: json({ dialect: 'unleash', pad: big }, admin), status: 413 },
   { name: 'admin key wrong type', path: '/admin/api-keys', init: raw('{"dialect":"unleash"}', 'text/plain', admin), status: 415 },
   { name: 'admin creates a key, store down', on: 'broken', path: '/admin/api-keys', init: json({ dialect: 'unleash' }, admin), status: 500 },
+  // Managing users
+  { name: 'admin lists users', path: '/admin/users?limit=2&email_prefix=KNOWN', init: send('GET', undefined, admin), status: 200, check: (r) => expect(r.json.users.map((u: { email: string }) => u.email)).toEqual([KNOWN]) },
+  { name: 'admin list refuses a limit of 0', path: '/admin/users?limit=0', init: send('GET', undefined, admin), status: 400 },
+  { name: 'admin list wants the token', path: '/admin/users', init: send('GET', undefined, bearer('wrong-token')), status: 401 },
+  { name: 'admin list off', on: 'off', path: '/admin/users', init: send('GET', undefined, admin), status: 404 },
+  { name: 'admin list when accounts live in the application', on: 'directory', path: '/admin/users', init: send('GET', undefined, admin), status: 409 },
+  { name: 'admin list past the wrong-token limit', on: 'limited', path: '/admin/users', init: send('GET', undefined, bearer('wrong-token')), status: 429 },
+  { name: 'admin list, store down', on: 'broken', path: '/admin/users', init: send('GET', undefined, admin), status: 500 },
+  { name: 'admin gets a user', path: someUser, init: send('GET', undefined, admin), status: 200, check: (r) => expect(r.json.email).toMatch(/^someone-/) },
+  { name: 'admin get refuses a long id', path: `/admin/users/${'u'.repeat(101)}`, init: send('GET', undefined, admin), status: 400 },
+  { name: 'admin get wants the token', path: '/admin/users/usr_x', init: send('GET'), status: 401 },
+  { name: 'admin get an unknown user', path: '/admin/users/usr_x', init: send('GET', undefined, admin), status: 404, check: (r) => expect(r.json.detail).toBe('No user has this id.') },
+  { name: 'admin get off', on: 'off', path: '/admin/users/usr_x', init: send('GET', undefined, admin), status: 404, check: (r) => expect(r.json.detail).toBe('This part of resetd is off.') },
+  { name: 'admin get when accounts live in the application', on: 'directory', path: '/admin/users/usr_x', init: send('GET', undefined, admin), status: 409 },
+  { name: 'admin get past the wrong-token limit', on: 'limited', path: '/admin/users/usr_x', init: send('GET', undefined, bearer('wrong-token')), status: 429 },
+  { name: 'admin get, store down', on: 'broken', path: '/admin/users/usr_x', init: send('GET', undefined, admin), status: 500 },
+  { name: 'admin changes a user', path: someUser, init: send('PATCH', { name: 'Renamed', disabled: true }, admin), status: 200, check: (r) => expect(r.json).toMatchObject({ name: 'Renamed', disabled: true }) },
+  { name: 'admin change refuses an unknown field', path: '/admin/users/usr_x', init: send('PATCH', { password: GOOD }, admin), status: 400 },
+  { name: 'admin change wants the token', path: '/admin/users/usr_x', init: send('PATCH', { name: 'x' }), status: 401 },
+  { name: 'admin change an unknown user', path: '/admin/users/usr_x', init: send('PATCH', { name: 'x' }, admin), status: 404 },
+  { name: 'admin change to a taken email', path: someUser, init: send('PATCH', { email: KNOWN.toUpperCase() }, admin), status: 409 },
+  { name: 'admin change when accounts live in the application', on: 'directory', path: '/admin/users/usr_x', init: send('PATCH', { name: 'x' }, admin), status: 409 },
+  { name: 'admin change too large', path: '/admin/users/usr_x', init: send('PATCH', { name: big }, admin), status: 413 },
+  { name: 'admin change as text', path: '/admin/users/usr_x', init: { ...raw('{"name":"x"}', 'text/plain', admin), method: 'PATCH' }, status: 415 },
+  { name: 'admin change past the wrong-token limit', on: 'limited', path: '/admin/users/usr_x', init: send('PATCH', { name: 'x' }, bearer('wrong-token')), status: 429 },
+  { name: 'admin change, store down', on: 'broken', path: '/admin/users/usr_x', init: send('PATCH', { name: 'x' }, admin), status: 500 },
+  { name: 'admin sets a password', path: (i) => someUser(i).then((path) => `${path}/password`), init: send('PUT', { password: GOOD }, admin), status: 204, check: (r) => expect(r.text).toBe('') },
+  { name: 'admin set-password wants a password', path: '/admin/users/usr_x/password', init: send('PUT', {}, admin), status: 400 },
+  { name: 'admin set-password wants the token', path: '/admin/users/usr_x/password', init: send('PUT', { password: GOOD }), status: 401 },
+  { name: 'admin set-password of an unknown user', path: '/admin/users/usr_x/password', init: send('PUT', { password: GOOD }, admin), status: 404 },
+  { name: 'admin set-password when accounts live in the application', on: 'directory', path: '/admin/users/usr_x/password', init: send('PUT', { password: GOOD }, admin), status: 409 },
+  { name: 'admin set-password too large', path: '/admin/users/usr_x/password', init: send('PUT', { password: big }, admin), status: 413 },
+  { name: 'admin set-password as a form', path: '/admin/users/usr_x/password', init: { ...form({ password: GOOD }), method: 'PUT', headers: { 'content-type': 'application/x-www-form-urlencoded', ...admin } }, status: 415 },
+  { name: 'admin set-password refuses a weak one', path: (i) => someUser(i).then((path) => `${path}/password`), init: send('PUT', { password: 'short' }, admin), status: 422, check: (r) => expect(r.json.errors.map((e: { code: string }) => e.code)).toContain('too-short') },
+  { name: 'admin set-password past the wrong-token limit', on: 'limited', path: '/admin/users/usr_x/password', init: send('PUT', { password: GOOD }, bearer('wrong-token')), status: 429 },
+  { name: 'admin set-password, store down', on: 'broken', path: '/admin/users/usr_x/password', init: send('PUT', { password: GOOD }, admin), status: 500 },
+  { name: 'admin deletes a user', path: someUser, init: send('DELETE', undefined, admin), status: 204, check: (r) => expect(r.text).toBe('') },
+  { name: 'admin delete refuses a long id', path: `/admin/users/${'u'.repeat(101)}`, init: send('DELETE', undefined, admin), status: 400 },
+  { name: 'admin delete wants the token', path: '/admin/users/usr_x', init: send('DELETE'), status: 401 },
+  { name: 'admin delete an unknown user', path: '/admin/users/usr_x', init: send('DELETE', undefined, admin), status: 404 },
+  { name: 'admin delete when accounts live in the application', on: 'directory', path: '/admin/users/usr_x', init: send('DELETE', undefined, admin), status: 409 },
+  { name: 'admin delete past the wrong-token limit', on: 'limited', path: '/admin/users/usr_x', init: send('DELETE', undefined, bearer('wrong-token')), status: 429 },
+  { name: 'admin delete, store down', on: 'broken', path: '/admin/users/usr_x', init: send('DELETE', undefined, admin), status: 500 },
   // resetd's own verify (a key made for resetd)
   { name: 'verify the right password', path: verifyPath, init: () => json({ email: VERIFIED, password: GOOD }, bearer(verifyKeys.main!)), status: 200, check: (r) => expect(r.json).toMatchObject({ email: VERIFIED, name: null, locale: null }) },
   { name: 'verify a wrong password', path: verifyPath, init: () => json({ email: VERIFIED, password: `${GOOD}!` }, bearer(verifyKeys.main!)), status: 401, check: (r) => expect(r.json.type).toBe('urn:resetd:problem:wrong-credentials') },
