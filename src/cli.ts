@@ -11,6 +11,7 @@ import { passwordProblemMessages } from './messages/password-problems.ts';
 import { audit, CLI_ACTOR } from './log/audit.ts';
 import type { AuditEvent } from './log/audit.ts';
 import { jsonLogger } from './log/logger.ts';
+import { USERS_FILE_USAGE, usersExport, usersImport } from './cli/users-file-commands.ts';
 import { openStore } from './store/open-store.ts';
 
 const USAGE = `usage: resetd <command>
@@ -21,6 +22,7 @@ const USAGE = `usage: resetd <command>
   resetd users add EMAIL [--password P] [--name N] [--locale L] [--disabled]
                                         add a user (the password must pass the reset
                                         policy and is stored as argon2id)
+${USERS_FILE_USAGE}
   resetd keys create --dialect NAME     create an API key for one dialect, or for resetd's
                                         verify (${KEY_SCOPES.join(', ')}); the key is the last line
   resetd keys list                      every key: id, dialect, created, revoked
@@ -48,6 +50,8 @@ export async function runCli(
       return 0;
     }
     if (command === 'users' && sub === 'add') return await usersAdd(rest, out, err);
+    if (command === 'users' && sub === 'import') return await usersImport(rest, { out, err, withStore, audit: (event) => auditLine(err, event) });
+    if (command === 'users' && sub === 'export') return await usersExport(rest, { out, err, withStore, audit: (event) => auditLine(err, event) });
     if (command === 'keys' && sub === 'create') return await keysCreate(rest, out, err);
     if (command === 'keys' && sub === 'list') return await keysList(out);
     if (command === 'keys' && sub === 'revoke') return await keysRevoke(rest, out, err);

@@ -3,6 +3,7 @@ import type { PasswordPolicy, PasswordRefusal } from './password-policy.ts';
 import { checkPassword } from './password-policy.ts';
 import type { Clock, PasswordHasher } from './ports.ts';
 import { newId } from './secrets.ts';
+import { profileProblem } from './user-profile.ts';
 import type { UserStore } from './store.ts';
 
 export interface AddUserCommand {
@@ -27,26 +28,14 @@ export interface AddUserDeps {
   passwords: PasswordPolicy;
 }
 
-const LOCALE = /^[a-z]{2}(-[A-Z]{2})?$/;
-const MAX_NAME = 200;
-// PostgreSQL cannot store NUL; a line break or an escape would travel into mail, pages, logs.
-const CONTROL = /\p{Cc}/u;
-
 /** Adds an account to resetd's directory (admin API and CLI). */
 export async function addUser(deps: AddUserDeps, command: AddUserCommand): Promise<AddUserOutcome> {
   const email = checkEmail(command.email);
   if (!email.ok) {
     return { kind: 'invalid', field: 'email', message: `email is ${email.reason}` };
   }
-  if (command.name !== undefined && (command.name.length === 0 || command.name.length > MAX_NAME)) {
-    return { kind: 'invalid', field: 'name', message: `name must be 1 to ${MAX_NAME} characters` };
-  }
-  if (command.name !== undefined && CONTROL.test(command.name)) {
-    return { kind: 'invalid', field: 'name', message: 'name must not contain control characters' };
-  }
-  if (command.locale !== undefined && !LOCALE.test(command.locale)) {
-    return { kind: 'invalid', field: 'locale', message: 'locale must look like en or pt-BR' };
-  }
+  const profile = profileProblem(command);
+  if (profile) return { kind: 'invalid', ...profile };
   const password = command.password;
   const refusal = password === undefined ? null : checkPassword(deps.passwords, password, email.address);
   if (refusal) return { kind: 'weak', ...refusal };
