@@ -14,6 +14,7 @@ import { audit } from '../log/audit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DevMailbox } from '../mail/dev-mailbox.ts';
 import { mailboxListPage, mailboxMessagePage } from '../pages/dev-mailbox-pages.ts';
+import { adminImportHandler } from './admin-import-handler.ts';
 import type { CompletionDeps } from './completion-handlers.ts';
 import { completionHandlers, weakPasswordProblem } from './completion-handlers.ts';
 import type { AnyReply } from './reply.ts';
@@ -73,6 +74,7 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
     ...dialects,
     ...completionHandlers(deps),
     verifyPassword: verifyHandler(deps),
+    adminImportUsers: adminImportHandler(deps),
 
     async cloudreveGetCaptcha() {
       const captcha = await issueCaptcha(deps);
