@@ -26,7 +26,8 @@ export function hashProblem(stored: string): string | null {
   }
 }
 
-const ARGON2 = /^\$argon2(?:id|i|d)\$(?:v=(?:16|19)\$)?m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]{11,})\$([A-Za-z0-9+/]{22,171})$/;
+// Parameters in any order: the reference implementation writes m,t,p; node-argon2 writes m,p,t.
+const ARGON2 = /^\$argon2(?:id|i|d)\$(?:v=(?:16|19)\$)?([mtp]=\d{1,10},[mtp]=\d{1,10},[mtp]=\d{1,10})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{22,171}$/;
 /** 1 GiB in KiB: far above what any login should take (argon2's own default is 64 MiB). */
 const ARGON2_MAX_MEMORY_KIB = 1024 * 1024;
 const ARGON2_MAX_PASSES = 100;
@@ -35,7 +36,9 @@ const ARGON2_MAX_LANES = 64;
 function argon2Problem(stored: string): string | null {
   const match = ARGON2.exec(stored);
   if (!match) return 'is not argon2 in PHC form ($argon2id$v=19$m=…,t=…,p=…$salt$hash)';
-  const [m, t, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const parameters = new Map(match[1]!.split(',').map((pair) => [pair[0]!, Number(pair.slice(2))]));
+  if (parameters.size !== 3) return 'has argon2 parameters other than m, t and p once each';
+  const [m, t, p] = [parameters.get('m')!, parameters.get('t')!, parameters.get('p')!];
   if (p < 1 || p > ARGON2_MAX_LANES || t < 1 || t > ARGON2_MAX_PASSES || m < 8 * p || m > ARGON2_MAX_MEMORY_KIB) {
     return `has argon2 parameters out of bounds (m=${m}, t=${t}, p=${p}; m up to ${ARGON2_MAX_MEMORY_KIB} KiB, t up to ${ARGON2_MAX_PASSES}, p up to ${ARGON2_MAX_LANES})`;
   }

@@ -57,7 +57,7 @@ async function* csvRows(input: Readable): AsyncGenerator<UserFileRow> {
     yield* skippedBefore(skipped, line);
     if (info.invalid_field_length !== invalidLengths) {
       invalidLengths = info.invalid_field_length;
-      yield { line, error: `has a different number of fields than the header (${header!.length})` };
+      yield { line, error: `has more or fewer fields than the header's ${header!.length} (a field with a comma in it, such as an argon2 or scrypt hash, must be in double quotes)` };
     } else {
       yield { line, fields: record };
     }
