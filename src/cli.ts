@@ -9,6 +9,7 @@ import { sitePasswordPolicy } from './password-strength/site-password-policy.ts'
 import { passwordProblemMessages } from './messages/password-problems.ts';
 import { auditLine, clock, CommandRefused, UsageError, withStore } from './cli/cli-support.ts';
 import { USER_COMMANDS } from './cli/user-commands.ts';
+import { USERS_FILE_USAGE, usersExport, usersImport } from './cli/users-file-commands.ts';
 
 const USAGE = `usage: resetd <command>
 
@@ -29,6 +30,7 @@ const USAGE = `usage: resetd <command>
   resetd users set-password USER        set a password read from stdin (the reset policy;
                                         revokes their unused reset links)
   resetd users delete USER              delete a user, their reset links, mail and counters
+${USERS_FILE_USAGE}
   resetd keys create --dialect NAME     create an API key for one dialect, or for resetd's
                                         verify (${KEY_SCOPES.join(', ')}); the key is the last line
   resetd keys list                      every key: id, dialect, created, revoked
@@ -56,6 +58,8 @@ export async function runCli(
     if (command === 'users' && sub === 'add') return await usersAdd(rest, out, err);
     const userCommand = command === 'users' && sub !== undefined && Object.hasOwn(USER_COMMANDS, sub) ? USER_COMMANDS[sub] : undefined;
     if (userCommand) return await userCommand(rest, { out, err, input });
+    if (command === 'users' && sub === 'import') return await usersImport(rest, { out, err, withStore, audit: (event) => auditLine(err, event) });
+    if (command === 'users' && sub === 'export') return await usersExport(rest, { out, err, withStore, audit: (event) => auditLine(err, event) });
     if (command === 'keys' && sub === 'create') return await keysCreate(rest, out, err);
     if (command === 'keys' && sub === 'list') return await keysList(out);
     if (command === 'keys' && sub === 'revoke') return await keysRevoke(rest, out, err);

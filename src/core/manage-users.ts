@@ -3,8 +3,7 @@ import type { PasswordPolicy, PasswordRefusal } from './password-policy.ts';
 import { checkPassword } from './password-policy.ts';
 import type { Clock, PasswordHasher } from './ports.ts';
 import type { UserAdminStore, UserChange, UserRecord } from './store.ts';
-import type { InvalidProfile } from './users.ts';
-import { checkProfile } from './users.ts';
+import { profileProblem } from './user-profile.ts';
 
 /** The operator's management of resetd's own users (admin API and CLI), beside addUser. */
 
@@ -51,7 +50,7 @@ export interface UserChangeCommand {
   disabled?: boolean;
 }
 
-export type UpdateUserOutcome = { kind: 'updated'; user: UserRecord } | { kind: 'missing' } | { kind: 'exists' } | InvalidProfile;
+export type UpdateUserOutcome = { kind: 'updated'; user: UserRecord } | { kind: 'missing' } | { kind: 'exists' } | { kind: 'invalid'; field: 'email' | 'name' | 'locale'; message: string };
 
 export async function updateUser(
   deps: { store: Pick<UserAdminStore, 'updateUser'>; clock: Clock },
@@ -64,8 +63,8 @@ export async function updateUser(
     if (!email.ok) return { kind: 'invalid', field: 'email', message: `email is ${email.reason}` };
     change.email = { email: email.address, emailKey: email.key };
   }
-  const invalid = checkProfile(command);
-  if (invalid) return invalid;
+  const invalid = profileProblem(command);
+  if (invalid) return { kind: 'invalid', ...invalid };
   if (command.name !== undefined) change.name = command.name?.normalize('NFC') ?? null;
   if (command.locale !== undefined) change.locale = command.locale;
   if (command.disabled !== undefined) change.disabled = command.disabled;

@@ -66,6 +66,16 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
 }
 
+/**
+ * Tells a stored password hash resetd can check (argon2, bcrypt, scrypt, Django pbkdf2_sha256,
+ * within safe parameters) from one it cannot, without hashing anything: an import must not
+ * store a hash that locks its user out or makes each login a denial of service.
+ */
+export interface HashFormats {
+  /** null: readable; else why not, as a phrase after "password_hash" ("is not …"). */
+  problem(hash: string): string | null;
+}
+
 /** Passwords attackers try first (a list of common and breached ones), compared case-insensitively. */
 export interface CommonPasswords {
   has(password: string): boolean;

@@ -104,6 +104,47 @@ export interface UserChange {
   disabled?: boolean;
 }
 
+/**
+ * Users brought in from a file and written out to one (`resetd users import|export`, the
+ * admin import). Each `importUsers` call is one transaction: every row of it is in, or none.
+ */
+export interface UserImportStore {
+  /**
+   * Upserts by email key, one result per row in order: 'added', 'updated', or 'unchanged'
+   * when the stored user already equals the row. A change of the address text, a hash
+   * change or a disabling also revokes the account's unused reset tokens: a link mailed
+   * to the old state must not work in the new one.
+   */
+  importUsers(rows: readonly ImportedUser[], at: Date): Promise<ImportRowResult[]>;
+  /** At most `limit` users with an id after `after` (null: from the first), by id ascending. */
+  exportUsers(after: string | null, limit: number): Promise<ExportedUser[]>;
+}
+
+export type ImportRowResult = 'added' | 'updated' | 'unchanged';
+
+/** One row of an import, already checked. */
+export interface ImportedUser {
+  /** The id a new user gets; an existing user keeps its own. */
+  id: string;
+  /** NFC. */
+  email: string;
+  emailKey: string;
+  name: string | null;
+  locale: string | null;
+  disabled: boolean;
+  /** null keeps the stored hash (a new user gets none, and sets one through a reset). */
+  passwordHash: string | null;
+}
+
+export interface ExportedUser {
+  id: string;
+  email: string;
+  name: string | null;
+  locale: string | null;
+  disabled: boolean;
+  passwordHash: string | null;
+}
+
 /** API keys, stored hashed, each scoped to one dialect. */
 export interface ApiKeyStore {
   addApiKey(key: ApiKey & { createdAt: Date }): Promise<void>;
@@ -146,7 +187,7 @@ export interface ForgottenRecords {
 }
 
 /** The whole store, as src/main.ts opens it. */
-export interface Store extends OutboxStore, TokenStore, UserStore, UserAdminStore, ApiKeyStore, CaptchaStore, RetentionStore {
+export interface Store extends OutboxStore, TokenStore, UserStore, UserAdminStore, UserImportStore, ApiKeyStore, CaptchaStore, RetentionStore {
   /** Throws when the store cannot answer (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -13,6 +13,7 @@ import { audit } from '../log/audit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DevMailbox } from '../mail/dev-mailbox.ts';
 import { mailboxListPage, mailboxMessagePage } from '../pages/dev-mailbox-pages.ts';
+import { adminImportHandler } from './admin-import-handler.ts';
 import type { CompletionDeps } from './completion-handlers.ts';
 import { completionHandlers } from './completion-handlers.ts';
 import { adminUserHandlers } from './admin-user-handlers.ts';
@@ -74,6 +75,7 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
     ...completionHandlers(deps),
     verifyPassword: verifyHandler(deps),
     ...adminUserHandlers(deps),
+    adminImportUsers: adminImportHandler(deps),
 
     async cloudreveGetCaptcha() {
       const captcha = await issueCaptcha(deps);

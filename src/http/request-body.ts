@@ -50,7 +50,9 @@ export async function readRequestBody(
   const accepted = Object.keys(content);
   const type = ctx.request.type || undefined;
   const empty = !ctx.request.length && !ctx.get('Transfer-Encoding');
-  if (type === undefined && empty && !strictContentType) return { ok: true, body: {} };
+  // A streamed body (x-resetd-stream) is the handler's to read; without a content type it cannot be.
+  const streamed = accepted.some((media) => (content[media] as { 'x-resetd-stream'?: boolean })['x-resetd-stream']);
+  if (type === undefined && empty && !strictContentType && !streamed) return { ok: true, body: {} };
   // Compressed bodies are not accepted: a body that only claims to be compressed left
   // zlib's stream undrained and the connection hanging.
   const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
@@ -61,6 +63,7 @@ export async function readRequestBody(
   if (type === undefined || !accepted.includes(type)) {
     return { ok: false, failure: { kind: 'unsupported-media-type', contentType: ctx.get('Content-Type') || undefined, accepted } };
   }
+  if (streamed) return { ok: true, body: undefined };
   await parse(ctx, async () => {});
   const error = ctx.state.bodyError;
   if (error) {

@@ -2,7 +2,7 @@ import { sha256 } from '../core/secrets.ts';
 import type { Logger } from './logger.ts';
 
 /** What an operator did, through the admin API or the CLI. */
-export type AuditAction = 'user.add' | 'user.update' | 'user.set_password' | 'user.delete' | 'api_key.create' | 'api_key.revoke';
+export type AuditAction = 'user.add' | 'user.update' | 'user.set_password' | 'user.delete' | 'users.import' | 'users.export' | 'api_key.create' | 'api_key.revoke';
 
 /**
  * One audit line per admin action: who did it, what, to which record. Only ids: never an
@@ -19,6 +19,8 @@ export interface AuditEvent {
   fields?: string[];
   /** The scope of an API key made or revoked. */
   dialect?: string;
+  /** What an import or export did, as counts: added, updated, unchanged, refused; exported. */
+  counts?: Partial<Record<'added' | 'updated' | 'unchanged' | 'refused' | 'exported', number>>;
 }
 
 export function audit(log: Logger, event: AuditEvent): void {

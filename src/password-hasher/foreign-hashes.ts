@@ -55,15 +55,24 @@ const SCRYPT = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/.]
 /** 256 MiB: N = 2^20 with r = 8 needs 1 GiB, more than one check may take on this service. */
 const SCRYPT_MAX_MEMORY = 256 * 1024 * 1024;
 
-async function checkScrypt(stored: string, password: string): Promise<HashCheck> {
+/** scrypt's parameters from its PHC text, or why they cannot be used: the bounds one check may take. */
+export function scryptParameters(stored: string): { N: number; r: number; p: number; salt: Buffer; expected: Buffer } | string {
   const match = SCRYPT.exec(stored);
-  if (!match) return 'unreadable';
+  if (!match) return 'is not scrypt in PHC form ($scrypt$ln=…,r=…,p=…$salt$hash)';
   const [ln, r, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const salt = base64Bytes(match[4]!);
   const expected = base64Bytes(match[5]!);
-  if (ln < 1 || ln > 24 || r < 1 || p < 1 || expected.length < 16 || expected.length > 128) return 'unreadable';
+  if (ln < 1 || ln > 24 || r < 1 || p < 1) return 'has scrypt parameters out of bounds';
+  if (expected.length < 16 || expected.length > 128) return 'has a scrypt hash of an unusable length';
   const N = 2 ** ln;
-  if (128 * N * r > SCRYPT_MAX_MEMORY) return 'unreadable';
+  if (128 * N * r > SCRYPT_MAX_MEMORY) return 'has scrypt parameters needing more than 256 MiB';
+  return { N, r, p, salt, expected };
+}
+
+async function checkScrypt(stored: string, password: string): Promise<HashCheck> {
+  const parameters = scryptParameters(stored);
+  if (typeof parameters === 'string') return 'unreadable';
+  const { N, r, p, salt, expected } = parameters;
   const key = await new Promise<Buffer | null>((resolve) =>
     scrypt(password, salt, expected.length, { N, r, p, maxmem: SCRYPT_MAX_MEMORY + 1024 * 1024 }, (error, derived) => resolve(error ? null : derived)),
   );
@@ -75,15 +84,22 @@ const DJANGO = /^pbkdf2_sha256\$(\d{1,9})\$([^$]{1,128})\$([A-Za-z0-9+/]{43}=)$/
 /** Django 5.2 writes 1,000,000; far beyond that a stored hash is a denial of service, not a password. */
 const DJANGO_MAX_ITERATIONS = 20_000_000;
 
-async function checkDjangoPbkdf2(stored: string, password: string): Promise<HashCheck> {
+/** Django's iterations, salt and hash, or why they cannot be used. */
+export function djangoParameters(stored: string): { iterations: number; salt: string; hash: string } | string {
   const match = DJANGO.exec(stored);
-  if (!match) return 'unreadable';
+  if (!match) return 'is not Django pbkdf2_sha256 (pbkdf2_sha256$iterations$salt$base64 hash)';
   const iterations = Number(match[1]);
-  if (iterations < 1 || iterations > DJANGO_MAX_ITERATIONS) return 'unreadable';
+  if (iterations < 1 || iterations > DJANGO_MAX_ITERATIONS) return `has pbkdf2_sha256 iterations out of bounds (1 to ${DJANGO_MAX_ITERATIONS})`;
+  return { iterations, salt: match[2]!, hash: match[3]! };
+}
+
+async function checkDjangoPbkdf2(stored: string, password: string): Promise<HashCheck> {
+  const parameters = djangoParameters(stored);
+  if (typeof parameters === 'string') return 'unreadable';
   // The same computation resetd uses to write Django's form (DIRECTORY_HASH=pbkdf2-sha256), with the stored salt.
-  const computed = await djangoPbkdf2Sha256(password, iterations, match[2]!);
+  const computed = await djangoPbkdf2Sha256(password, parameters.iterations, parameters.salt);
   const key = Buffer.from(computed.slice(computed.lastIndexOf('$') + 1), 'base64');
-  return timingSafeEqual(key, Buffer.from(match[3]!, 'base64')) ? 'match' : 'mismatch';
+  return timingSafeEqual(key, Buffer.from(parameters.hash, 'base64')) ? 'match' : 'mismatch';
 }
 
 /** Base64 with or without padding; passlib's adapted alphabet writes `.` for `+`. */

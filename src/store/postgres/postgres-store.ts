@@ -6,6 +6,8 @@ import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { postgresUserAdmin } from './postgres-user-admin.ts';
+import { inTransaction } from './in-transaction.ts';
+import { postgresUserImport } from './postgres-user-import.ts';
 
 export interface PostgresOptions {
   /** postgres://… (a `schema` query parameter selects the schema, created when missing). */
@@ -50,24 +52,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   await migrate(pool, schema);
 
   const one = async <T>(text: string, values: unknown[] = []) => (await pool.query(text, values)).rows[0] as T | undefined;
-  const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      // A failed ROLLBACK means the connection is gone: it must not go back to the pool.
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  };
+  const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => inTransaction(pool, work);
 
   const insertItems = (client: pg.Pool | pg.PoolClient, items: readonly NewOutboxItem[]) =>
     client.query(
@@ -176,6 +161,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       const row = await one<UserRow & { password_hash: string | null }>(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email_key = $1`, [emailKey]);
       return row && { account: toUser(row)!, passwordHash: row.password_hash };
     },
+    ...postgresUserImport(pool),
     async upgradeUserPasswordHash(id, verifiedHash, newHash) {
       const result = await pool.query(`UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, [newHash, id, verifiedHash]);
       return result.rowCount === 1 ? 'upgraded' : 'changed';

@@ -8,6 +8,7 @@ import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { sqliteUserAdmin } from './sqlite-user-admin.ts';
+import { sqliteUserImport } from './sqlite-user-import.ts';
 
 
 /** The SQLite store, with its connection for the rate limiters that keep their counters in the same file. */
@@ -192,6 +193,7 @@ export function openSqliteStore(path: string): SqliteStore {
       const row = sql.userPassword.get(emailKey) as (UserRow & { password_hash: string | null }) | undefined;
       return row && { account: toUser(row)!, passwordHash: row.password_hash };
     },
+    ...sqliteUserImport(db),
     async upgradeUserPasswordHash(id, verifiedHash, newHash) {
       return sql.upgradePasswordHash.run(newHash, id, verifiedHash).changes === 1 ? 'upgraded' : 'changed';
     },
