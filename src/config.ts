@@ -1,3 +1,4 @@
+import type { PageBrand } from './pages/reset-pages.ts';
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import proxyaddr from 'proxy-addr';
@@ -47,6 +48,8 @@ export interface Config {
   retentionDays: number;
   /** Product name and sender of each origin's mail. */
   senders: Senders;
+  /** How each origin's reset page looks (product, logo, accent colour) and where it leads after a reset. */
+  brands: Record<Origin, PageBrand>;
   /** Per origin, the reset page path on PUBLIC_URL that the mail links to. */
   resetPaths: Record<Origin, string>;
   passwordMinLength: number;
@@ -127,6 +130,7 @@ export function loadConfig(env: Source = process.env): Config {
     retentionDays: read('RETENTION_DAYS', 30, integer(1, 3_650)),
     senders: {} as Senders,
     resetPaths: {} as Record<Origin, string>,
+    brands: {} as Record<Origin, PageBrand>,
     passwordMinLength: read('PASSWORD_MIN_LENGTH', 15, integer(PASSWORD_MIN_FLOOR, 128)),
     webhookUrl: read<string | null>('WEBHOOK_URL', null, httpUrl),
     webhookSecret: read<string | null>('WEBHOOK_SECRET', null, secret),
@@ -150,6 +154,13 @@ export function loadConfig(env: Source = process.env): Config {
     product: read('PRODUCT_NAME', new URL(config.publicUrl).hostname, productName),
     from: config.mailFrom,
   };
+  const brandOf = (suffix: string, product: string, fallback: PageBrand | null): PageBrand => ({
+    product,
+    logoUrl: read(`LOGO_URL${suffix}`, fallback?.logoUrl ?? null, anyHttpUrl),
+    accentColor: read(`ACCENT_COLOR${suffix}`, fallback?.accentColor ?? null, hexColour),
+    signInUrl: read(`SIGN_IN_URL${suffix}`, fallback?.signInUrl ?? null, anyHttpUrl),
+  });
+  config.brands.resetd = brandOf('', config.senders.resetd.product, null);
   config.resetPaths.resetd = DEFAULT_RESET_PATH;
   for (const dialect of DIALECTS) {
     const suffix = dialect.toUpperCase();
@@ -158,6 +169,8 @@ export function loadConfig(env: Source = process.env): Config {
       from: read(`MAIL_FROM_${suffix}`, config.mailFrom, mailFrom),
     };
     config.resetPaths[dialect] = read(`RESET_PATH_${suffix}`, DEFAULT_RESET_PATH, resetPath);
+    // A dialect's page falls back to the site-wide look, with its own product name.
+    config.brands[dialect] = brandOf(`_${suffix}`, config.senders[dialect].product, config.brands.resetd);
   }
   if (config.webhookUrl !== null && config.webhookSecret === null) {
     problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is (the body is signed with it)');
@@ -180,10 +193,10 @@ export const SETTING_NAMES = [
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
   'RATE_LIMIT_VERIFY_FAILURES', 'RATE_LIMIT_VERIFY_FAILURES_IP', 'RATE_LIMIT_VERIFY_WINDOW',
   'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA', 'DEV_MAILBOX',
-  'SHUTDOWN_TIMEOUT',
+  'SHUTDOWN_TIMEOUT', 'LOGO_URL', 'ACCENT_COLOR', 'SIGN_IN_URL',
   ...DIRECTORY_SETTING_NAMES,
   ...DIALECTS.flatMap((dialect) =>
-    ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),
+    ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_', 'LOGO_URL_', 'ACCENT_COLOR_', 'SIGN_IN_URL_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),
   ),
 ];
 
@@ -303,6 +316,21 @@ function mailFrom(raw: string): string | Problem {
   return /^[^\r\n<>]*<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/.test(raw)
     ? raw
     : problem('must be an address, optionally with a name: resetd <no-reply@example.com>');
+}
+
+/** A link people follow (a sign-in page may carry a query, unlike PUBLIC_URL). */
+function anyHttpUrl(raw: string): string | Problem {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : problem('must be an http or https URL');
+  } catch {
+    return problem('must be an absolute URL such as https://app.example.com/login');
+  }
+}
+
+function hexColour(raw: string): string | Problem {
+  // It goes into the page's stylesheet: only a colour, nothing that could end the rule.
+  return /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(raw.trim()) ? raw.trim().toLowerCase() : problem('must be a colour such as #1f6feb');
 }
 
 function productName(raw: string): string | Problem {

@@ -129,7 +129,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     verification: { verifier: await createPasswordVerifier(), limiter: verifyLimiter(limiters, config.verifyLimits) },
     failures: failureLimiter(limiters, { keyPrefix: 'reset-failures', points: config.rateLimitResetFailures, windowSeconds: 15 * 60 }),
     settings,
-    page: { basePath: new URL(config.publicUrl).pathname.replace(/\/+$/, ''), minLength: config.passwordMinLength },
+    page: { basePath: new URL(config.publicUrl).pathname.replace(/\/+$/, ''), minLength: config.passwordMinLength, brands: config.brands },
     wake: worker ? () => worker.wake() : undefined,
     dialects: config.dialects,
     apiKeysRequired: config.apiKeysRequired,

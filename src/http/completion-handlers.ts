@@ -15,14 +15,17 @@ import { passwordProblemMessages } from '../messages/password-problems.ts';
 import { problem } from './problem.ts';
 import type { AnyReply } from './reply.ts';
 import type { ResetdContext } from './request-state.ts';
-import type { PageContext } from '../pages/reset-pages.ts';
+import type { PageContext, PageSettings } from '../pages/reset-pages.ts';
+import type { Origin } from '../core/outbox-item.ts';
+import type { PageLanguage } from '../pages/page-words.ts';
+import { pageLanguageOf } from '../pages/page-words.ts';
 import * as pages from '../pages/reset-pages.ts';
 
 export interface CompletionDeps extends CompleteResetDeps {
   directory: Pick<Directory, 'setPassword' | 'checkPassword'>;
   store: Store;
   clock: Clock;
-  page: PageContext;
+  page: PageSettings;
   clientIp: (ctx: ResetdContext) => string | null;
 }
 
@@ -77,11 +80,19 @@ export function completionHandlers(deps: CompletionDeps): Partial<Record<Operati
     };
   }
 
+  /** The page of the link's product, in its account's language, else the browser's. */
+  const pageOf = (ctx: ResetdContext, origin: Origin | null, locale: string | null = null) =>
+    pages.pageContext(deps.page, origin, pageLanguageOf(locale) ?? browserLanguage(ctx));
+  const refusedLink = (ctx: ResetdContext, check: Exclude<TokenCheck, { kind: 'valid' }>) =>
+    check.kind === 'rate-limited'
+      ? pages.tooManyFailuresPage(pageOf(ctx, null), check.retryAfterSeconds)
+      : pages.linkNotValidPage(pageOf(ctx, check.origin));
+
   const pageFor = async (token: string | undefined, ctx: ResetdContext): Promise<AnyReply> => {
-    if (!token) return pages.newLinkPage(deps.page);
+    if (!token) return pages.newLinkPage(pageOf(ctx, null));
     const check = await checkResetToken(deps, token, ip(ctx));
-    if (check.kind === 'valid') return pages.choosePasswordPage(deps.page, token);
-    return check.kind === 'rate-limited' ? pages.tooManyFailuresPage(check.retryAfterSeconds) : pages.linkNotValidPage(deps.page);
+    if (check.kind !== 'valid') return refusedLink(ctx, check);
+    return pages.choosePasswordPage(pageOf(ctx, check.token.origin, check.account.locale), token, check.account.email);
   };
 
   return {
@@ -127,34 +138,42 @@ export function completionHandlers(deps: CompletionDeps): Partial<Record<Operati
 
     async resetPageSubmit(context, ctx) {
       const form = context.request.requestBody as components['schemas']['ResetForm'];
-      if (form.password !== form.password_confirm) {
+      // The form again, for the link's account: looked up only when it is shown again (the token is valid then).
+      const formAgain = async (errors: (page: PageContext) => string[], retryAfterSeconds?: number): Promise<AnyReply> => {
         const check = await checkResetToken(deps, form.token, ip(ctx));
-        if (check.kind !== 'valid') return check.kind === 'rate-limited' ? pages.tooManyFailuresPage(check.retryAfterSeconds) : pages.linkNotValidPage(deps.page);
-        return pages.choosePasswordPage(deps.page, form.token, ['The two passwords differ. Type the same password twice.'], 400);
-      }
+        if (check.kind !== 'valid') return refusedLink(ctx, check);
+        const page = pageOf(ctx, check.token.origin, check.account.locale);
+        return retryAfterSeconds === undefined
+          ? pages.choosePasswordPage(page, form.token, check.account.email, errors(page), 400)
+          : pages.tryAgainSoonPage(page, form.token, check.account.email, retryAfterSeconds);
+      };
+      if (form.password !== form.password_confirm) return formAgain((page) => [page.words.differ]);
       const outcome = await completeReset(deps, { token: form.token, password: form.password, clientIp: ip(ctx) });
       switch (outcome.kind) {
         case 'done':
-          return pages.passwordChangedPage();
+          return pages.passwordChangedPage(pageOf(ctx, outcome.origin, outcome.account.locale));
         case 'weak':
-          return pages.choosePasswordPage(deps.page, form.token, pages.weakPasswordMessages(outcome), 400);
+          return formAgain((page) => pages.weakPasswordMessages(page, outcome));
         case 'refused':
-          return pages.choosePasswordPage(deps.page, form.token, outcome.reasons, 400);
+          return formAgain(() => outcome.reasons);
         case 'unavailable':
-          return pages.tryAgainSoonPage(deps.page, form.token, outcome.retryAfterSeconds);
+          return formAgain(() => [], outcome.retryAfterSeconds);
         case 'rate-limited':
-          return pages.tooManyFailuresPage(outcome.retryAfterSeconds);
         default:
-          return pages.linkNotValidPage(deps.page);
+          return refusedLink(ctx, outcome);
       }
     },
 
     async resetPageRequest(context, ctx) {
       const { email } = context.request.requestBody as components['schemas']['NewLinkForm'];
       const outcome = await requestReset(deps, { origin: 'resetd', naming: 'email', identifier: email, clientIp: ip(ctx) });
-      return outcome.kind === 'accepted'
-        ? pages.checkInboxPage()
-        : pages.addressRefusedPage(deps.page);
+      return outcome.kind === 'accepted' ? pages.checkInboxPage(pageOf(ctx, null)) : pages.addressRefusedPage(pageOf(ctx, null));
     },
   };
+}
+
+/** The page's language from Accept-Language, English when the browser asks for none it speaks. */
+function browserLanguage(ctx: ResetdContext): PageLanguage {
+  const chosen = ctx.acceptsLanguages('en', 'de');
+  return chosen === 'de' ? 'de' : 'en';
 }

@@ -2,8 +2,8 @@ import type { Dialect, OperationId, RequestFailure } from '../dialects/dialect.t
 import { DIALECT_TABLE, dialectForPath } from '../dialects/index.ts';
 import { resetdFailure } from './problem.ts';
 import type { AnyReply } from './reply.ts';
-import type { PageContext } from '../pages/reset-pages.ts';
-import { addressRefusedPage, linkNotValidPage, serverErrorPage, tooManyFailuresPage } from '../pages/reset-pages.ts';
+import type { PageSettings } from '../pages/reset-pages.ts';
+import { addressRefusedPage, linkNotValidPage, pageContext, serverErrorPage, tooManyFailuresPage } from '../pages/reset-pages.ts';
 
 /** Who answers the failures of an operation, in which shape: a dialect, resetd's problem details, or a page. */
 export interface Owner {
@@ -33,12 +33,14 @@ const DIALECT_BY_OPERATION = new Map(
  * down), a page that says to try again. Transport failures (413, 415) stay problem
  * details, as documented.
  */
-function pageOwner(page: PageContext, operationId: string): Owner {
+function pageOwner(settings: PageSettings, operationId: string): Owner {
+  // Refused before the link was read: resetd's own page, in English.
+  const page = pageContext(settings, null, 'en');
   return {
     field: 'body',
     failure(failure): AnyReply {
-      if (failure.kind === 'rate-limited') return tooManyFailuresPage(failure.retryAfterSeconds);
-      if (failure.kind === 'internal') return serverErrorPage();
+      if (failure.kind === 'rate-limited') return tooManyFailuresPage(page, failure.retryAfterSeconds);
+      if (failure.kind === 'internal') return serverErrorPage(page);
       if (failure.kind === 'invalid' || failure.kind === 'unreadable') {
         return operationId === 'resetPageRequest'
           ? addressRefusedPage(page)
@@ -53,7 +55,7 @@ const PAGE_OPERATIONS: OperationId[] = ['resetPage', 'resetPageHead', 'resetPage
 
 const dialectOwner = (dialect: Dialect): Owner => ({ failure: dialect.failure, field: dialect.field, dialect, strictContentType: dialect.strictContentType });
 
-export function createOwners(page: PageContext): OwnerOf {
+export function createOwners(page: PageSettings): OwnerOf {
   // Built once: every request asks.
   const byOperation = new Map<string, Owner>([
     ...[...DIALECT_BY_OPERATION].map(([id, dialect]) => [id, dialectOwner(dialect)] as const),
