@@ -60,6 +60,7 @@ const CALLS: Record<string, Call> = {
   devMailboxList: { path: '/dev/mailbox', expect: 'as ever' },
   devMailboxMessage: { path: '/dev/mailbox/none', expect: 'as ever' },
   adminCreateUser: { path: '/admin/users', init: json({ email: 'new@example.com' }, admin), expect: 'server error' },
+  adminImportUsers: { path: '/admin/users/import', init: { method: 'POST', headers: { ...admin, 'content-type': 'text/csv' }, body: 'email\nnew@example.com\n' }, expect: 'server error' },
   adminCreateApiKey: { path: '/admin/api-keys', init: json({ dialect: 'unleash' }, admin), expect: 'server error' },
   resetPage: { path: `/reset?token=${TOKEN}`, expect: 'server error page' },
   resetPageHead: { path: `/reset?token=${TOKEN}`, init: { method: 'HEAD' }, expect: 'server error page' },
