@@ -65,6 +65,7 @@ const CALLS: Record<string, Call> = {
   adminUpdateUser: { path: '/admin/users/usr_x', init: json({ name: 'x' }, admin, 'PATCH'), expect: 'server error' },
   adminSetUserPassword: { path: '/admin/users/usr_x/password', init: json({ password: GOOD }, admin, 'PUT'), expect: 'server error' },
   adminDeleteUser: { path: '/admin/users/usr_x', init: { method: 'DELETE', headers: admin }, expect: 'server error' },
+  adminImportUsers: { path: '/admin/users/import', init: { method: 'POST', headers: { ...admin, 'content-type': 'text/csv' }, body: 'email\nnew@example.com\n' }, expect: 'server error' },
   adminCreateApiKey: { path: '/admin/api-keys', init: json({ dialect: 'unleash' }, admin), expect: 'server error' },
   resetPage: { path: `/reset?token=${TOKEN}`, expect: 'server error page' },
   resetPageHead: { path: `/reset?token=${TOKEN}`, init: { method: 'HEAD' }, expect: 'server error page' },
