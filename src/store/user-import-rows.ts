@@ -1,7 +1,7 @@
 import type { ExportedUser, ImportedUser } from '../core/store.ts';
 
 /** What both stores read of a user to import over it or to export it. */
-export const IMPORT_COLUMNS = 'id, email, name, locale, disabled, password_hash';
+export const IMPORT_COLUMNS = 'id, email, name, locale, disabled, password_hash, password_changed_at';
 
 export interface ImportUserRow {
   id: string;
@@ -11,6 +11,7 @@ export interface ImportUserRow {
   /** 0/1 in SQLite, a boolean in PostgreSQL. */
   disabled: number | boolean;
   password_hash: string | null;
+  password_changed_at: number | null;
 }
 
 /**
@@ -20,13 +21,18 @@ export interface ImportUserRow {
  * is disabled, or the hash changes (whoever asked for the link may not know the password
  * that now stands). A hash set by import leaves password_changed_at alone: it is the
  * application's old password carried over, not a reset.
+ *
+ * A password set in resetd since (a reset, or the operator) is newer than any file: the
+ * file's hash is not written over it (`passwordHash` null keeps the stored one), so running an
+ * old import again never brings back a password its owner replaced.
  */
-export function importChange(stored: ImportUserRow, row: ImportedUser): 'unchanged' | { revokeTokens: boolean } {
+export function importChange(stored: ImportUserRow, row: ImportedUser): 'unchanged' | { revokeTokens: boolean; passwordHash: string | null } {
   const disabled = Boolean(stored.disabled);
-  const hashChanged = row.passwordHash !== null && row.passwordHash !== stored.password_hash;
+  const passwordHash = stored.password_changed_at === null ? row.passwordHash : null;
+  const hashChanged = passwordHash !== null && passwordHash !== stored.password_hash;
   const emailChanged = row.email !== stored.email;
   if (!emailChanged && !hashChanged && row.name === stored.name && row.locale === stored.locale && row.disabled === disabled) return 'unchanged';
-  return { revokeTokens: emailChanged || hashChanged || (row.disabled && !disabled) };
+  return { revokeTokens: emailChanged || hashChanged || (row.disabled && !disabled), passwordHash: hashChanged ? passwordHash : null };
 }
 
 export function toExportedUser(row: ImportUserRow): ExportedUser {

@@ -51,6 +51,16 @@ describe.each(STORE_KINDS)('user import on %s', (kind) => {
     expect(await rowOf('h@example.com')).toMatchObject({ id: user.id, password_hash: 'hash-2', password_changed_at: null });
   });
 
+  it('never writes a file’s hash over a password set in resetd since (a reset, the operator); the other fields still apply', async () => {
+    const user = newUser('reset@example.com', { emailKey: 'reset@example.com', passwordHash: 'hash-from-file' });
+    await subject.store.addUser(user);
+    expect(await subject.store.setUserPassword(user.id, 'hash-after-reset', at(1))).toBe('done');
+    const again = imported('reset@example.com', { passwordHash: 'hash-from-file' });
+    expect(await subject.store.importUsers([again], at(2))).toEqual(['unchanged']);
+    expect(await subject.store.importUsers([{ ...again, name: 'Renamed' }], at(3))).toEqual(['updated']);
+    expect(await rowOf('reset@example.com')).toMatchObject({ name: 'Renamed', password_hash: 'hash-after-reset' });
+  });
+
   it("revokes the account's unused reset tokens when the address text, the hash or the enabled state changes, not for a name", async () => {
     const cases: [string, Partial<ImportedUser>, string, number][] = [
       ['name@example.com', { name: 'Another name' }, 'name@example.com', 1],

@@ -19,8 +19,8 @@ export function postgresUserImport(pool: pg.Pool): UserImportStore {
     async exportUsers(after, limit) {
       const { rows } =
         after === null
-          ? await pool.query(`SELECT ${IMPORT_COLUMNS} FROM users ORDER BY id LIMIT $1`, [limit])
-          : await pool.query(`SELECT ${IMPORT_COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2`, [after, limit]);
+          ? await pool.query(`SELECT ${IMPORT_COLUMNS} FROM users ORDER BY id COLLATE "C" LIMIT $1`, [limit])
+          : await pool.query(`SELECT ${IMPORT_COLUMNS} FROM users WHERE id COLLATE "C" > $1 ORDER BY id COLLATE "C" LIMIT $2`, [after, limit]);
       return (rows as ImportUserRow[]).map(toExportedUser);
     },
   };
@@ -43,7 +43,7 @@ async function importBatch(client: pg.PoolClient, rows: readonly ImportedUser[],
     }
     const change = importChange(current, row);
     if (change === 'unchanged') return 'unchanged';
-    updated.push({ ...row, storedId: current.id });
+    updated.push({ ...row, passwordHash: change.passwordHash, storedId: current.id });
     if (change.revokeTokens) revoked.push(current.id);
     return 'updated';
   });

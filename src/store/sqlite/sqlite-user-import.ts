@@ -31,7 +31,7 @@ export function sqliteUserImport(db: Database.Database): UserImportStore {
       }
       const change = importChange(stored, row);
       if (change === 'unchanged') return 'unchanged';
-      sql.update.run({ ...params, id: stored.id });
+      sql.update.run({ ...params, passwordHash: change.passwordHash, id: stored.id });
       if (change.revokeTokens) sql.revokeTokens.run(at, stored.id);
       return 'updated';
     }),
