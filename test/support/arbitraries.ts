@@ -59,7 +59,7 @@ export interface Operation {
   path: string;
   params: Param[];
   /** Media type → schema, when the operation takes a body. */
-  body?: Map<string, { schema: Schema; validate: ValidateFunction; jsonUnderForm?: boolean }>;
+  body?: Map<string, { schema: Schema; validate: ValidateFunction; jsonUnderForm?: boolean; stream?: boolean }>;
   bodyRequired: boolean;
   /** Alternative requirements, each scheme name → scopes; empty: no credentials needed. */
   security: Record<string, string[]>[];
@@ -108,7 +108,7 @@ export function operations(): Operation[] {
         body = new Map();
         for (const [media, content] of Object.entries(rb.node.content ?? {}) as [string, any][]) {
           const at = `${rb.at}/${pointer('content', media, 'schema')}`;
-          body.set(media, { schema: content.schema ?? {}, validate: compile(at), jsonUnderForm: content['x-resetd-json-under-form'] === true });
+          body.set(media, { schema: content.schema ?? {}, validate: compile(at), jsonUnderForm: content['x-resetd-json-under-form'] === true, stream: content['x-resetd-stream'] === true });
         }
       }
       out.push({ id: operation.operationId, method: method.toUpperCase(), path, params, body, bodyRequired, security: operation.security ?? spec.security ?? [] });
@@ -597,6 +597,9 @@ function bodyArb(op: Operation, pools: Pools): fc.Arbitrary<BodyPlan> | undefine
     return { kind: 'value', as: as(media), value, contentType: media, coding, padTo, note: `Content-Encoding ${coding}${padTo ? `, ${padTo} bytes` : ''}` };
   }));
   const empty = fc.option(fc.oneof(pick, fc.constantFrom(...UNLISTED)), { nil: null }).map((contentType): BodyPlan => ({ kind: 'none', contentType, note: 'no body' }));
+  // A streamed body is a file of users (CSV with a header row, or JSON Lines), read row by row.
+  const streamed = listed.filter((media) => op.body!.get(media)!.stream);
+  const fileArb = streamed.length === 0 ? undefined : fc.constantFrom(...streamed).chain((media) => usersFileArb(media, pools));
 
   return fc.oneof(
     { weight: 10, arbitrary: valid },
@@ -608,7 +611,30 @@ function bodyArb(op: Operation, pools: Pools): fc.Arbitrary<BodyPlan> | undefine
     { weight: 1, arbitrary: nearLimit },
     { weight: 1, arbitrary: coded },
     { weight: 1, arbitrary: empty },
+    ...(fileArb ? [{ weight: 12, arbitrary: fileArb }] : []),
   );
+}
+
+const FILE_COLUMNS = ['email', 'name', 'locale', 'disabled', 'password_hash'];
+
+/** A users file as an import reads it: mostly well-formed rows, some not; sometimes a header it cannot use. */
+function usersFileArb(media: string, pools: Pools): fc.Arbitrary<BodyPlan> {
+  const cell = fc.oneof(fc.constantFrom('', 'Ada', 'de', 'pt-BR', 'true', 'no', '$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234', 'x,y', '"quoted"'), fc.string({ unit: printable, maxLength: 12 }));
+  const row = fc.record({ email: fc.oneof(emailArb(pools), fc.string({ unit: printable, maxLength: 20 })), name: cell, locale: cell, disabled: cell, password_hash: cell });
+  const rows = fc.array(row, { maxLength: 6 });
+  if (/ndjson/.test(media)) {
+    return fc.tuple(rows, fc.constantFrom('', '\n', '\n{"email":', '\nnot json\n')).map(([list, tail]): BodyPlan => ({
+      kind: 'text', text: list.map((r) => JSON.stringify(r)).join('\n') + tail, contentType: media, note: 'a JSON Lines users file',
+    }));
+  }
+  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const header = fc.oneof({ weight: 6, arbitrary: fc.subarray(FILE_COLUMNS.slice(1)).map((rest) => ['email', ...rest]) }, { weight: 1, arbitrary: fc.array(fc.constantFrom(...FILE_COLUMNS, 'pasword_hash', 'mail'), { maxLength: 4 }) });
+  return fc.tuple(header, rows, fc.constantFrom('', '\n', '\n"unclosed')).map(([columns, list, tail]): BodyPlan => ({
+    kind: 'text',
+    text: [columns.join(','), ...list.map((r) => columns.map((c) => quote(String((r as Record<string, string>)[c] ?? ''))).join(','))].join('\n') + tail,
+    contentType: media,
+    note: 'a CSV users file',
+  }));
 }
 
 /** Requests for one operation, valid and invalid. */
@@ -838,6 +864,7 @@ function classifyBody(
   }
   if (/charset=(?!utf-8)/i.test(header)) doubts.push(`charset in ${header}`);
   if (coding === 'gzip-header-only' || coding === 'bogus') return { reasons: ['Content-Encoding that does not match the body'], doubts };
+  if (media.stream) return streamedVerdict(essence, b, raw, text, coding, reasons, doubts);
   if (decodedLength > BODY_LIMIT) return { reasons: [`${decodedLength} bytes, over the 16 KiB limit`], doubts };
   if (b.kind === 'text' && b.refused) return { reasons: [b.note], doubts };
 
@@ -879,6 +906,22 @@ function classifyBody(
   }
   if (!media.validate(view)) reasons.push(`body does not match the schema: ${ajv.errorsText(media.validate.errors)}`);
   return { reasons, doubts, view };
+}
+
+/**
+ * A streamed users file is read row by row: a bad row is refused in the answer, not by the
+ * request. The request itself is refused for a compressed body or a CSV header it cannot use
+ * (no `email`, a column outside the five, a repeated one).
+ */
+function streamedVerdict(essence: string, b: BodyPlan, raw: Buffer, text: string | undefined, coding: Coding | undefined, reasons: string[], doubts: string[]) {
+  if (coding && coding !== 'identity') return { reasons: [...reasons, 'a compressed users file'], doubts };
+  if (b.kind !== 'text' || !/^a (CSV|JSON Lines) users file$/.test(b.note)) return { reasons, doubts: [...doubts, `a users file of ${b.note}`] };
+  if (essence === 'text/csv') {
+    const columns = (text ?? raw.toString('utf8')).split(/\r?\n/)[0]!.split(',').map((c) => c.trim().toLowerCase());
+    const usable = columns.includes('email') && columns.every((c) => FILE_COLUMNS.includes(c)) && new Set(columns).size === columns.length;
+    if (!usable) return { reasons: [...reasons, `a CSV header it cannot use: ${columns.join(',')}`], doubts };
+  }
+  return { reasons, doubts };
 }
 
 function isJsonObject(text: string): boolean {
