@@ -9,7 +9,8 @@ import { passwordProblemMessages } from '../messages/password-problems.ts';
 import { argon2idHasher } from '../password-hasher/argon2id-hasher.ts';
 import { sitePasswordPolicy } from '../password-strength/site-password-policy.ts';
 import type { CliIo } from './cli-support.ts';
-import { auditLine, clock, CommandRefused, UsageError, withStore } from './cli-support.ts';
+import { auditLine, clock, CommandRefused, UsageError } from './cli-support.ts';
+import { addUser } from '../core/users.ts';
 
 /** `resetd users list|get|update|set-password|delete`: the admin API's user management, from a shell. */
 
@@ -17,7 +18,35 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 /** Exit codes: 0 done, 1 no such user (or another has the email), 2 refused input. */
 export const USER_COMMANDS: Record<string, Command> = {
-  async list(args, { out }) {
+  async add(args, { out, err, withStore }) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { password: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' }, disabled: { type: 'boolean' } },
+    });
+    if (positionals.length !== 1) throw new UsageError('users add takes exactly one EMAIL');
+    const config = builtinOnly('add');
+    const passwords = sitePasswordPolicy(config);
+    const outcome = await withStore((store) => addUser({ store, hasher: argon2idHasher, clock, passwords }, { email: positionals[0]!, ...values }));
+    switch (outcome.kind) {
+      case 'added':
+        out(`added ${outcome.email} as ${outcome.id}`);
+        auditLine(err, { action: 'user.add', user: outcome.id });
+        return 0;
+      case 'exists':
+        err(`a user with the email ${positionals[0]} already exists`);
+        return 1;
+      case 'invalid':
+        err(outcome.message);
+        return 2;
+      case 'weak':
+        err('users add: the password is refused (the same policy as a reset):');
+        for (const { message } of passwordProblemMessages(outcome)) err(`  - ${message}`);
+        return 2;
+    }
+  },
+
+  async list(args, { out, withStore }) {
     const { values } = parseArgs({
       args: [...args],
       options: { 'email-prefix': { type: 'string' }, limit: { type: 'string' }, after: { type: 'string' }, json: { type: 'boolean' } },
@@ -36,7 +65,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     return 0;
   },
 
-  async get(args, { out, err }) {
+  async get(args, { out, err, withStore }) {
     const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { json: { type: 'boolean' } } });
     const who = oneUser('get', positionals);
     builtinOnly('get');
@@ -46,7 +75,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     return 0;
   },
 
-  async update(args, { out, err }) {
+  async update(args, { out, err, withStore }) {
     const { values, positionals } = parseArgs({
       args: [...args],
       allowPositionals: true,
@@ -90,7 +119,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     }
   },
 
-  async 'set-password'(args, { out, err, input }) {
+  async 'set-password'(args, { out, err, input, withStore }) {
     const { positionals } = parseArgs({ args: [...args], allowPositionals: true });
     const who = oneUser('set-password', positionals);
     const config = builtinOnly('set-password');
@@ -116,7 +145,7 @@ export const USER_COMMANDS: Record<string, Command> = {
     }
   },
 
-  async delete(args, { out, err }) {
+  async delete(args, { out, err, withStore }) {
     const { positionals } = parseArgs({ args: [...args], allowPositionals: true });
     const who = oneUser('delete', positionals);
     builtinOnly('delete');

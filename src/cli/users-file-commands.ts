@@ -11,6 +11,7 @@ import { importUsersFile } from '../users-file/import-users-file.ts';
 import type { UsersFileFormat } from '../users-file/read-users-file.ts';
 import { UsersFileError } from '../users-file/read-users-file.ts';
 import { writeUsersFile } from '../users-file/write-users-file.ts';
+import { CommandRefused, UsageError } from './cli-support.ts';
 
 /** `resetd users import` and `resetd users export`: files of users in, and out in the same format. */
 
@@ -22,23 +23,16 @@ export interface CommandIo {
   audit(event: Omit<AuditEvent, 'actor'>): void;
 }
 
-export const USERS_FILE_USAGE = `  resetd users import FILE [--format csv|jsonl]
-                                        add or update users from a CSV (header row) or JSON
-                                        Lines file (- reads stdin): email, name, locale,
-                                        disabled, password_hash; exit 1 when rows are refused
-  resetd users export [--format csv|jsonl] [--output FILE]
-                                        write every user in the format import reads`;
-
 const FORMATS = new Map<string, UsersFileFormat>([['csv', 'csv'], ['jsonl', 'jsonl'], ['ndjson', 'jsonl']]);
 const extension = (name: string) => name.slice(name.lastIndexOf('.') + 1).toLowerCase();
 
 export async function usersImport(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { format: { type: 'string' } } });
-  if (positionals.length !== 1) return usage(io, 'users import takes exactly one FILE (- for stdin)');
+  if (positionals.length !== 1) throw new UsageError('users import takes exactly one FILE (- for stdin)');
   const file = positionals[0]!;
   const format = FORMATS.get(values.format ?? (file === '-' ? 'csv' : extension(file)));
-  if (!format) return usage(io, `users import: say --format csv or --format jsonl (the name ${file} does not end in .csv, .jsonl or .ndjson)`);
-  if (!builtin(io, 'users import', 'import users there')) return 2;
+  if (!format) throw new UsageError(`users import: say --format csv or --format jsonl (the name ${file} does not end in .csv, .jsonl or .ndjson)`);
+  builtin('users import', 'import users there');
   let size: number | null = null;
   if (file !== '-') {
     try {
@@ -83,11 +77,11 @@ export async function usersImport(args: readonly string[], io: CommandIo): Promi
 
 export async function usersExport(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { format: { type: 'string' }, output: { type: 'string' } } });
-  if (positionals.length > 0) return usage(io, 'users export takes no arguments (--output FILE writes to a file)');
+  if (positionals.length > 0) throw new UsageError('users export takes no arguments (--output FILE writes to a file)');
   const named = values.output === undefined ? undefined : FORMATS.get(extension(values.output));
   const format = values.format === undefined ? (named ?? 'csv') : FORMATS.get(values.format);
-  if (!format) return usage(io, 'users export: --format is csv or jsonl');
-  if (!builtin(io, 'users export', 'export them from there')) return 2;
+  if (!format) throw new UsageError('users export: --format is csv or jsonl');
+  builtin('users export', 'export them from there');
   // The file holds password hashes: readable by its owner only.
   const output = values.output ? createWriteStream(values.output, { mode: 0o600 }) : process.stdout;
   const count = await io.withStore((store) => writeUsersFile(exportedUserPages(store, 1000), format, output));
@@ -100,15 +94,7 @@ export async function usersExport(args: readonly string[], io: CommandIo): Promi
   return 0;
 }
 
-function builtin(io: CommandIo, command: string, advice: string): boolean {
+function builtin(command: string, advice: string): void {
   const kind = loadConfig().directory.kind;
-  if (kind === 'builtin') return true;
-  io.err(`${command}: accounts live in the application (DIRECTORY=${kind}); ${advice}`);
-  return false;
-}
-
-function usage(io: CommandIo, message: string): number {
-  io.err(message);
-  io.err(USERS_FILE_USAGE);
-  return 2;
+  if (kind !== 'builtin') throw new CommandRefused(`${command}: accounts live in the application (DIRECTORY=${kind}); ${advice}`);
 }

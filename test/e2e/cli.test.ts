@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.ts';
@@ -43,7 +46,8 @@ async function cliWithInput(stdin: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(argv, (line) => out.push(line), (line) => err.push(line), Readable.from([stdin]));
-  return { code, out, err };
+  // Commands that use the store name it first on stderr (pinned below); the rest is the command's own.
+  return { code, out, err: err.filter((line) => !line.startsWith('store: ')), store: err.filter((line) => line.startsWith('store: ')) };
 }
 
 function rows<T>(sql: string): Promise<T[]> {
@@ -128,7 +132,7 @@ describe('resetd users add', () => {
     ['a line break', 'Ada\nLovelace'],
     ['an escape', 'Ada\u001b[31m'],
   ])('a name with %s is refused with exit code 2, and no user is added', async (_label, name) => {
-    expect(await cli('users', 'add', 'ada@example.com', '--name', name)).toEqual({ code: 2, out: [], err: ['name must not contain control characters'] });
+    expect(await cli('users', 'add', 'ada@example.com', '--name', name)).toMatchObject({ code: 2, out: [], err: ['name must not contain control characters'] });
     expect(await rows('SELECT id FROM users')).toEqual([]);
     expect((await cli('users', 'add', 'ada@example.com', '--name', 'Ada Lovelace')).code).toBe(0);
   });
@@ -151,6 +155,8 @@ describe('the audit line of a CLI action', () => {
   });
 
   it('a refused action writes none', async () => {
+    await cli('keys', 'list', '--help');
+    await cli('users', 'add', 'someone@example.com');
     expect((await cli('keys', 'revoke', 'key_unknown')).err).toEqual(['no live key with the id key_unknown']);
   });
 });
@@ -282,21 +288,79 @@ describe('resetd users list, get, update, set-password, delete', () => {
 
 describe('commands the CLI does not know', () => {
   it.each([
-    [['frobnicate']],
-    [['users', 'remove', 'alice@example.com']],
-    [['keys']],
-  ])('%j exits 2 with usage', async (argv) => {
+    [['frobnicate'], /run resetd help/],
+    [['users', 'remove', 'alice@example.com'], /did you mean: resetd users add, .*resetd users delete/],
+    [['keys'], /did you mean: resetd keys create, resetd keys list, resetd keys revoke\?/],
+  ])('%j exits 2 with usage, naming the nearest commands', async (argv, hint) => {
     const run = await cli(...argv);
     expect(run.code).toBe(2);
     expect(run.out).toEqual([]);
     expect(run.err.join('\n')).toMatch(/unknown command/);
+    expect(run.err.join('\n')).toMatch(hint);
     expect(run.err.join('\n')).toMatch(/usage: resetd/);
+  });
+
+  it('an unknown option exits 2 naming it, with that command’s usage only', async () => {
+    const run = await cli('keys', 'list', '--frobnicate');
+    expect(run.code).toBe(2);
+    expect(run.err[0]).toMatch(/^resetd keys list: Unknown option '--frobnicate'/);
+    expect(run.err[1]).toBe('usage: resetd keys list   (resetd help keys list)');
   });
 
   it('help prints usage and exits 0', async () => {
     const run = await cli('help');
     expect(run.code).toBe(0);
     expect(run.out.join('\n')).toMatch(/usage: resetd/);
+  });
+
+  it('help COMMAND and COMMAND --help print that command’s usage and details, and touch no store', async () => {
+    for (const argv of [['help', 'mail', 'retry'], ['mail', 'retry', '--help'], ['mail', 'retry', '-h']]) {
+      const run = await cli(...argv);
+      expect(run.code).toBe(0);
+      expect(run.out.join('\n')).toMatch(/^usage: resetd mail retry \(ID… \| --all\)\n\nput dead-lettered mail back in the queue\n\nExit 1 when/);
+      expect(run.store).toEqual([]);
+    }
+    expect((await cli('help', 'mail', 'resend')).code).toBe(2);
+  });
+
+  it('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+    for (const flag of ['--version', '-V', 'version']) expect(await cli(flag)).toMatchObject({ code: 0, out: [`resetd ${version}`] });
+  });
+});
+
+describe('the store a command uses', () => {
+  it('is named on stderr, without a password', async () => {
+    const run = await cli('keys', 'create', '--dialect', 'unleash');
+    expect(run.store).toHaveLength(1);
+    expect(run.store[0]).toMatch(database.url.startsWith('sqlite:') ? /^store: sqlite \/.+resetd\.db/ : /^store: postgres postgres@127\.0\.0\.1:5432\/test schema resetd_test_/);
+  });
+
+  it('a command that reads never creates a SQLite file: it says where it looked and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resetd-cli-'));
+    process.env.DATABASE_URL = `sqlite:${join(dir, 'elsewhere', 'resetd.db')}`;
+    try {
+      const run = await cli('users', 'list');
+      expect(run.code).toBe(1);
+      expect(run.err.join('\n')).toMatch(/^no resetd database at .*elsewhere\/resetd\.db \(DATABASE_URL=sqlite:.*\): run this where resetd runs, or set DATABASE_URL/);
+      expect(existsSync(join(dir, 'elsewhere'))).toBe(false);
+      // One that writes may create it, and says so.
+      const created = await cli('keys', 'create', '--dialect', 'unleash');
+      expect(created.code).toBe(0);
+      expect(created.store[0]).toMatch(/\(new: created now\)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('resetd mail retry', () => {
+  it('with nothing dead-lettered says so; an id that is not dead-lettered exits 1', async () => {
+    await cli('keys', 'create', '--dialect', 'unleash');
+    expect(await cli('mail', 'retry', '--all')).toMatchObject({ code: 0, out: ['no dead-lettered mail to retry'] });
+    const run = await cli('mail', 'retry', 'rr_nothing');
+    expect(run.code).toBe(1);
+    expect(run.err).toEqual(['none of rr_nothing is dead-lettered mail (see resetd mail dead)']);
   });
 });
 

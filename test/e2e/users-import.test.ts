@@ -41,7 +41,8 @@ async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(argv, (line) => out.push(line), (line) => err.push(line));
-  return { code, out, err };
+  // The line naming the store is pinned by test/e2e/cli.test.ts.
+  return { code, out, err: err.filter((line) => !line.startsWith('store: ')) };
 }
 
 const quoted = (value: string) => `"${value.replaceAll('"', '""')}"`;
