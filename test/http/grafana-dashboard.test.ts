@@ -19,6 +19,8 @@ const panels = (dashboard.panels as Panel[]).filter((panel) => panel.type !== 'r
 const exprs = panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
 // Labels Prometheus adds to every series it scrapes, and the histogram's own.
 const ADDED_LABELS = new Set(['instance', 'job', 'le']);
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, not a template
+const DATASOURCE_VARIABLE = '${datasource}';
 
 let resetd: TestResetd;
 let scrape: Scrape;
@@ -45,9 +47,9 @@ describe('the Grafana dashboard', () => {
     expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }));
     expect(new Set(dashboard.panels.map((panel: Panel) => panel.id)).size).toBe(dashboard.panels.length);
     for (const panel of panels) {
-      expect(panel.datasource?.uid, panel.title).toBe('${datasource}');
+      expect(panel.datasource?.uid, panel.title).toBe(DATASOURCE_VARIABLE);
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
-      for (const target of panel.targets ?? []) expect(target.datasource?.uid, panel.title).toBe('${datasource}');
+      for (const target of panel.targets ?? []) expect(target.datasource?.uid, panel.title).toBe(DATASOURCE_VARIABLE);
     }
   });
 
