@@ -35,7 +35,6 @@ import { measuredDirectory } from './metrics/measured-directory.ts';
 import type { MetricsServer } from './metrics/metrics-server.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { watchOutbox } from './metrics/outbox-gauges.ts';
-import { requestRecorder } from './metrics/request-metrics.ts';
 import { createMetrics } from './metrics/resetd-metrics.ts';
 
 export interface Resetd {
@@ -170,7 +169,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     log,
     metrics,
     metricsToken: config.metricsToken,
-    recordRequest: requestRecorder(metrics),
+    recordRequest: metrics.recordRequest,
   });
   const server = app.listen(config.port, config.host);
   const http = gracefulClose(server);

@@ -1,5 +1,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { OutboxKind } from '../core/outbox-item.ts';
+import type { RecordRequest } from './request-metrics.ts';
+import { requestMetrics } from './request-metrics.ts';
 
 /**
  * Every metric one resetd instance exports, in a registry of its own (never prom-client's
@@ -12,8 +14,8 @@ export interface ResetdMetrics {
   contentType: string;
   /** The Prometheus text, collected now. */
   text(): Promise<string>;
-  requests: Counter<'operation' | 'dialect' | 'status'>;
-  requestDuration: Histogram<'operation' | 'dialect'>;
+  /** Counts and times one answered request (the hot path: see request-metrics.ts). */
+  recordRequest: RecordRequest;
   deliveries: Counter<'kind' | 'outcome'>;
   deliveryDuration: Histogram<'kind'>;
   acceptedToSent: Histogram<'kind'>;
@@ -30,9 +32,6 @@ const OUTBOX_KINDS: readonly OutboxKind[] = ['reset', 'password_changed', 'webho
 /** The keyPrefix of every limiter resetd makes (src/limits): one refusal counter each. */
 export const LIMIT_NAMES = ['ip', 'api-key', 'reset-failures', 'admin-failures', 'verify-account', 'verify-ip', 'mail-minute', 'mail-hour'] as const;
 
-// The request path answers in about a millisecond; the 1 s failure penalty and argon2
-// hashing of completions land in the upper buckets.
-const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 // A delivery is a directory call plus an SMTP exchange (or a webhook POST): milliseconds to the lease.
 const DELIVERY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 // From the request's acceptance to the mail's: the poll interval, then retries with backoff up to an hour.
@@ -49,19 +48,7 @@ export function createMetrics(): ResetdMetrics {
     registry,
     contentType: registry.contentType,
     text: () => registry.metrics(),
-    requests: new Counter({
-      name: 'resetd_http_requests_total',
-      help: 'HTTP requests answered, by operationId of the spec (unmatched: no route), dialect (resetd: its own API) and status.',
-      labelNames: ['operation', 'dialect', 'status'],
-      registers,
-    }),
-    requestDuration: new Histogram({
-      name: 'resetd_http_request_duration_seconds',
-      help: 'Time from a request reaching resetd to its answer being handed to the socket.',
-      labelNames: ['operation', 'dialect'],
-      buckets: REQUEST_BUCKETS,
-      registers,
-    }),
+    recordRequest: requestMetrics(registry),
     deliveries: new Counter({
       name: 'resetd_outbox_deliveries_total',
       help: 'Delivery attempts by outbox kind and outcome: sent, no_account, throttled, retried (failed, scheduled again), dead (dead-lettered), failed (the worker could not record it).',
