@@ -5,6 +5,8 @@ import { parseScrape } from '../support/prometheus.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
 import { uncheckedFetch } from '../support/spec-checked.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 import { postJson, requestMail } from '../support/tokens.ts';
 import { outboxSettled, until } from '../support/waiting.ts';
 
@@ -108,6 +110,38 @@ describe('the outbox gauges', () => {
     expect(after.value('resetd_outbox_items', { state: 'pending' })).toBe(3);
     expect(after.value('resetd_outbox_items', { state: 'sending' })).toBe(0);
     expect(after.value('resetd_outbox_oldest_due_age_seconds')).toBeGreaterThanOrEqual(0.04);
+  });
+});
+
+describe('mail the SMTP server refuses', () => {
+  let sink: SmtpSink;
+  beforeAll(async () => {
+    // A 4xx first (retried), then a 5xx (dead-lettered at once).
+    sink = await startSmtpSink({ refuse: (_to, attempt) => (attempt === 1 ? { code: 451, message: 'try later' } : { code: 550, message: 'no such mailbox' }) });
+  });
+  afterAll(() => sink?.close());
+
+  it('shows as retried, then dead-lettered, and the dead item stays in the outbox gauge', async () => {
+    const resetd = await start({ METRICS_TOKEN: TOKEN, SMTP_URL: sink.url });
+    await addUser(resetd, 'bounces@example.com');
+    await postJson(resetd, rc, { email: 'bounces@example.com' });
+    await until(async () => (await scrape(resetd)).value('resetd_outbox_deliveries_total', { kind: 'reset', outcome: 'dead' }) === 1);
+    const metrics = await scrape(resetd);
+    expect(metrics.value('resetd_outbox_deliveries_total', { kind: 'reset', outcome: 'retried' })).toBe(1);
+    expect(metrics.value('resetd_outbox_deliveries_total', { kind: 'reset', outcome: 'sent' })).toBe(0);
+    expect(metrics.value('resetd_outbox_delivery_duration_seconds_count', { kind: 'reset' })).toBe(2);
+    expect(metrics.value('resetd_outbox_items', { state: 'dead' })).toBe(1);
+  });
+
+  it('a worker-only process is scraped on METRICS_PORT', async () => {
+    const worker = await startTestResetd({ SMTP_URL: sink.url, METRICS_PORT: '0' }, { role: 'worker' });
+    started.push(worker);
+    expect(worker.url).toBe('');
+    const response = await fetch(`${worker.metricsUrl}/metrics`);
+    expect(response.status).toBe(200);
+    const metrics = parseScrape(await response.text());
+    expect(metrics.value('resetd_store_up')).toBe(1);
+    expect(metrics.value('resetd_outbox_deliveries_total', { kind: 'reset', outcome: 'sent' })).toBe(0);
   });
 });
 
