@@ -12,10 +12,74 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Health check
-         * @description `200` when resetd can reach its store, `503` when it cannot.
+         * Liveness
+         * @description `200` while the process answers HTTP. It asks nothing of the store or the directory,
+         *     so a supervisor restarts resetd only when resetd itself is stuck, never because
+         *     PostgreSQL or the application is down (that is `/readyz`).
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Liveness, headers only
+         * @description Like GET without the body, for probes that send HEAD.
+         */
+        head: operations["getHealthHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description `200` when resetd can reach its store and the directory where the accounts live,
+         *     `503` naming the one that does not answer (each check is given 2 seconds, so a hung
+         *     database cannot hang the probe). A load balancer sends traffic only to a ready
+         *     instance. With `DIRECTORY=builtin` the directory is resetd's own store, so a store
+         *     that is down is named twice.
+         */
+        get: operations["getReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Readiness, headers only
+         * @description Like GET without the body, for probes that send HEAD.
+         */
+        head: operations["getReadyHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description resetd's metrics in the Prometheus text exposition format (`text/plain;
+         *     version=0.0.4`): requests by operation, dialect and status, with latency histograms;
+         *     the outbox by state and the age of its oldest due item; deliveries by outcome
+         *     (sent, retried, dead-lettered…) and their latency; directory calls by result and
+         *     their latency; rate-limit refusals; and Node's process metrics. The outbox gauges
+         *     are read from the store at each scrape; when the store does not answer (within 2
+         *     seconds) they are left out and `resetd_store_up` is `0`, so the scrape still succeeds.
+         *
+         *     On this port, `/metrics` needs `Authorization: Bearer $METRICS_TOKEN` and is off
+         *     (`404`) without that setting. `METRICS_PORT` serves the same text on a port of its
+         *     own, without a token.
+         */
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -692,8 +756,19 @@ export interface components {
         };
         Health: {
             /** @enum {string} */
-            status: "ok" | "unavailable";
+            status: "ok";
         };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            /** @description Each dependency resetd needs to serve, and whether it answered. */
+            checks: {
+                store: components["schemas"]["CheckResult"];
+                directory: components["schemas"]["CheckResult"];
+            };
+        };
+        /** @enum {string} */
+        CheckResult: "ok" | "down";
         /**
          * @description One of the five dialects resetd speaks.
          * @enum {string}
@@ -1313,7 +1388,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description resetd is up and its store answers. */
+            /** @description resetd's process answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1323,13 +1398,129 @@ export interface operations {
                 };
             };
             406: components["responses"]["NotAcceptable"];
-            /** @description resetd is up but its store does not answer. */
+        };
+    };
+    getHealthHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description resetd's process answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request's `Accept` header rules out `application/json`. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The store and the directory answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+            /** @description The store or the directory (or both) does not answer; `checks` says which. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    getReadyHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The store and the directory answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request's `Accept` header rules out `application/json`. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The store or the directory (or both) does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The bearer token is missing or is not `METRICS_TOKEN`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `METRICS_TOKEN` is not set, so `/metrics` is off on this port (`METRICS_PORT` may serve it on another). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

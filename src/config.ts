@@ -75,6 +75,12 @@ export interface Config {
   directory: DirectorySettings;
   /** Seconds requests in flight get to finish after SIGTERM or SIGINT before they are cut. */
   shutdownTimeoutSeconds: number;
+  /** GET /metrics on the main port needs this bearer token; null: off there (404). */
+  metricsToken: string | null;
+  /** A separate port that serves /metrics without a token (0: any free port); null: none. */
+  metricsPort: number | null;
+  /** Where that port listens. */
+  metricsHost: string;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +154,10 @@ export function loadConfig(env: Source = process.env): Config {
     cloudreveCaptcha: read('CLOUDREVE_CAPTCHA', false, onOff),
     directory: readDirectorySettings(source, problems),
     shutdownTimeoutSeconds: read('SHUTDOWN_TIMEOUT', 10, integer(1, 3_600)),
+    metricsToken: read<string | null>('METRICS_TOKEN', null, secret),
+    metricsPort: read<number | null>('METRICS_PORT', null, integer(0, 65535)),
+    // Metrics without a token: only this machine by default, whatever HOST says.
+    metricsHost: read('METRICS_HOST', '127.0.0.1', (raw) => raw.trim()),
   };
   // resetd's own page speaks for the application as a whole: its host name by default.
   config.senders.resetd = {
@@ -181,6 +191,9 @@ export function loadConfig(env: Source = process.env): Config {
   if (devMailboxAsked === true && smtp !== null) {
     problems.push('DEV_MAILBOX: must not be on when SMTP_URL is set (mail goes to one place: unset one of them)');
   }
+  if (config.metricsPort !== null && config.metricsPort !== 0 && config.metricsPort === config.port) {
+    problems.push(`METRICS_PORT: must differ from PORT (${port}); /metrics on PORT needs METRICS_TOKEN instead`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -193,7 +206,7 @@ export const SETTING_NAMES = [
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
   'RATE_LIMIT_VERIFY_FAILURES', 'RATE_LIMIT_VERIFY_FAILURES_IP', 'RATE_LIMIT_VERIFY_WINDOW',
   'RATE_LIMIT_API_KEY', 'RATE_LIMIT_EMAIL_PER_MINUTE', 'RATE_LIMIT_EMAIL_PER_HOUR', 'CLOUDREVE_CAPTCHA', 'DEV_MAILBOX',
-  'SHUTDOWN_TIMEOUT', 'LOGO_URL', 'ACCENT_COLOR', 'SIGN_IN_URL',
+  'SHUTDOWN_TIMEOUT', 'LOGO_URL', 'ACCENT_COLOR', 'SIGN_IN_URL', 'METRICS_TOKEN', 'METRICS_PORT', 'METRICS_HOST',
   ...DIRECTORY_SETTING_NAMES,
   ...DIALECTS.flatMap((dialect) =>
     ['PRODUCT_NAME_', 'MAIL_FROM_', 'RESET_PATH_', 'LOGO_URL_', 'ACCENT_COLOR_', 'SIGN_IN_URL_'].map((prefix) => `${prefix}${dialect.toUpperCase()}`),
@@ -227,7 +240,7 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Settings that may hold secrets: their values never appear in an error message. */
-const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'WEBHOOK_SECRET', 'WEBHOOK_URL', ...DIRECTORY_SECRET_SETTINGS]);
+const SECRET_SETTINGS = new Set(['RESETD_ADMIN_TOKEN', 'METRICS_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'WEBHOOK_SECRET', 'WEBHOOK_URL', ...DIRECTORY_SECRET_SETTINGS]);
 
 interface Problem {
   problem: string;

@@ -29,6 +29,13 @@ import { sitePasswordPolicy } from './password-strength/site-password-policy.ts'
 import { openStore } from './store/open-store.ts';
 import { checkDirectorySettings, openDirectory } from './directory/open-directory.ts';
 import { limiterFactoryFor } from './limits/limiter-backend.ts';
+import { countedLimiters } from './metrics/counted-limiters.ts';
+import { deliveryMetrics } from './metrics/delivery-metrics.ts';
+import { measuredDirectory } from './metrics/measured-directory.ts';
+import type { MetricsServer } from './metrics/metrics-server.ts';
+import { startMetricsServer } from './metrics/metrics-server.ts';
+import { watchOutbox } from './metrics/outbox-gauges.ts';
+import { createMetrics } from './metrics/resetd-metrics.ts';
 
 export interface Resetd {
   /** Where the HTTP role listens; '' for a worker-only process. */
@@ -36,6 +43,8 @@ export interface Resetd {
   server: Server | null;
   store: Store;
   mailbox: DevMailbox | null;
+  /** Where METRICS_PORT serves /metrics without a token; null without that setting. */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -61,7 +70,10 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const directoryProblems = await checkDirectorySettings(config.directory);
   if (directoryProblems.length > 0) throw new ConfigError(directoryProblems);
   const store = await openStore(config.databaseUrl, config.databasePoolSize);
-  const directory = await openDirectory(config.directory, { store, hasher: argon2idHasher, clock });
+  // One registry per instance: tests run several in one process.
+  const metrics = createMetrics();
+  watchOutbox(metrics.registry, { store, clock });
+  const directory = measuredDirectory(await openDirectory(config.directory, { store, hasher: argon2idHasher, clock }), metrics);
   const mailer = createMailer({
     transport,
     senders: config.senders,
@@ -81,7 +93,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       ? createWebhookSender(config.webhookUrl, config.webhookSecret, Math.floor(config.mailLeaseMs / 4))
       : null;
 
-  const limiters = limiterFactoryFor(store);
+  const limiters = countedLimiters(limiterFactoryFor(store), metrics);
   const throttle = mailThrottle(limiters, config.rateLimitEmailPerMinute, config.rateLimitEmailPerHour);
   let worker: OutboxWorker | null = null;
   if (role === 'worker' || config.worker) {
@@ -102,6 +114,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
         return outcome;
       },
       onError: (error) => log.error('worker.failed', errorField(error)),
+      observer: deliveryMetrics(metrics),
     });
   }
 
@@ -110,12 +123,24 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     await directory.close();
     await store.close();
   };
-  if (role === 'worker') {
-    const stop = async () => {
+  const startMetricsPort = async (): Promise<MetricsServer | null> => {
+    if (config.metricsPort === null) return null;
+    try {
+      return await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log);
+    } catch (error) {
+      // resetd does not start half-way: what started is stopped, and the cause is named.
       await worker?.stop();
       await closeWorkerAndStore();
+      throw new Error(`METRICS_PORT: cannot listen on ${config.metricsHost}:${config.metricsPort} (${(error as Error).message})`);
+    }
+  };
+  if (role === 'worker') {
+    const metricsServer = await startMetricsPort();
+    const stop = async () => {
+      await Promise.all([worker?.stop(), metricsServer?.close()]);
+      await closeWorkerAndStore();
     };
-    return { url: '', server: null, store, mailbox: null, stop };
+    return { url: '', server: null, store, mailbox: null, metricsUrl: metricsServer?.url ?? null, stop };
   }
 
   const app = createApp({
@@ -142,6 +167,9 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     rateLimitApiKey: config.rateLimitApiKey,
     limiters,
     log,
+    metrics,
+    metricsToken: config.metricsToken,
+    recordRequest: metrics.recordRequest,
   });
   const server = app.listen(config.port, config.host);
   const http = gracefulClose(server);
@@ -149,6 +177,13 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  let metricsServer: MetricsServer | null;
+  try {
+    metricsServer = await startMetricsPort();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const local = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
   const url = `http://${isIPv6(local) ? `[${local}]` : local}:${port}`;
@@ -162,9 +197,10 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     server,
     store,
     mailbox,
+    metricsUrl: metricsServer?.url ?? null,
     async stop() {
       // Requests in flight still use the store and the directory; the worker stops meanwhile.
-      const [cut] = await Promise.all([http.close(config.shutdownTimeoutSeconds * 1000), worker?.stop()]);
+      const [cut] = await Promise.all([http.close(config.shutdownTimeoutSeconds * 1000), worker?.stop(), metricsServer?.close()]);
       if (cut > 0) log.warn('resetd.requests_cut', { requests: cut, afterSeconds: config.shutdownTimeoutSeconds });
       await closeWorkerAndStore();
     },
@@ -191,6 +227,7 @@ export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<voi
   log.info('resetd.started', {
     role: role === 'worker' ? 'worker' : config.worker ? 'serve + worker' : 'serve',
     url: resetd.url || undefined,
+    metrics: resetd.metricsUrl ? `${resetd.metricsUrl}/metrics` : config.metricsToken ? 'on /metrics with METRICS_TOKEN' : undefined,
     publicUrl: config.publicUrl,
     store: config.databaseUrl.split(':')[0],
     mail: config.smtpUrl ? 'smtp' : 'dev mailbox at /dev/mailbox',

@@ -29,6 +29,11 @@ export interface OutboxStore {
   retryDeadOutboxItems(ids: readonly string[] | null, now: Date): Promise<number>;
   /** Counts by state, and delivery latencies of mail sent since `since` (newest 10,000). */
   outboxCounts(since: Date): Promise<OutboxCounts>;
+  /**
+   * The queue as a monitor sees it at `now`, read with the (state, due_at) index only, so a
+   * scrape stays cheap however many finished rows are kept: see OutboxGauges.
+   */
+  outboxGauges(now: Date): Promise<OutboxGauges>;
 }
 
 /** Reset tokens: only their SHA-256 is kept; single use; only the newest of an account works. */
@@ -246,6 +251,16 @@ export interface DeadOutboxItem {
   createdAt: Date;
   attempts: number;
   lastError: string | null;
+}
+
+export interface OutboxGauges {
+  /** Items waiting (new, or due again for a retry), being sent, and given up on. */
+  byState: Record<'pending' | 'sending' | 'dead', number>;
+  /**
+   * When the item that has waited longest for a worker became due: the oldest due pending
+   * item, or a claim whose lease ran out (its worker died). null when nothing is due.
+   */
+  oldestDueAt: Date | null;
 }
 
 export interface OutboxCounts {

@@ -5,6 +5,7 @@ import type { Context, Document, Operation } from 'openapi-backend';
 import type { Ajv } from 'ajv';
 import type { DialectName } from '../core/dialects.ts';
 import type { LimiterFactory } from '../limits/limiter-backend.ts';
+import type { RecordRequest } from '../metrics/request-metrics.ts';
 import { failureLimiter } from '../limits/failure-limiter.ts';
 import { perMinuteLimit } from '../limits/rate-limits.ts';
 import { adminActor } from '../log/audit.ts';
@@ -38,6 +39,10 @@ export interface AppDeps extends Omit<HandlerDeps, 'clientIp' | 'adminActor'> {
   rateLimitAdminFailures: number;
   /** Where rate-limit counters live: the store's rate_limits table. */
   limiters: LimiterFactory;
+  /** The bearer token GET /metrics needs on this port; null: /metrics is off here (404). */
+  metricsToken: string | null;
+  /** Counts and times every answered request (src/metrics). */
+  recordRequest: RecordRequest;
 }
 
 type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | AnyReply;
@@ -79,7 +84,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
       failures: failureLimiter(deps.limiters, { keyPrefix: 'admin-failures', points: deps.rateLimitAdminFailures, windowSeconds: 15 * 60 }),
       points: deps.rateLimitAdminFailures,
       clientIp,
-    }),
+    }, deps.metricsToken),
     handlers: {
       ...Object.fromEntries(Object.entries(handlers).map(([id, handler]) => [id, guarded(handler)])),
       unauthorizedHandler: (context: Context, ctx: ResetdContext) => {
@@ -114,12 +119,13 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   const limitedByIp = new Set(
     operations.filter((op) => (op as { 'x-resetd-rate-limit'?: string })['x-resetd-rate-limit'] === 'ip').map((op) => op.operationId!),
   );
-  const beforeSpec = [enabledStep(deps.dialects, deps.adminToken), ipLimitStep(limitedByIp, perMinuteLimit(deps.limiters, 'ip', deps.rateLimitIp)), bodyStep()];
+  const beforeSpec = [enabledStep(deps.dialects, deps.adminToken, deps.metricsToken), ipLimitStep(limitedByIp, perMinuteLimit(deps.limiters, 'ip', deps.rateLimitIp)), bodyStep()];
   const bySpec = async ({ ctx, request }: Matched) => (await api.handleRequest(request, ctx)) as AnyReply;
 
   const app = new Koa<RequestState>();
   app.proxy = false;
   app.use(async (ctx) => {
+    const started = performance.now();
     const operation = matchOperation({ method: ctx.method, path: ctx.path });
     const owner = ownerOf(operation?.operationId, ctx.path);
     let reply: AnyReply;
@@ -142,6 +148,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
       reply = owner.failure({ kind: 'internal' });
     }
     send(ctx, withLimitHeaders(reply, owner, ctx));
+    deps.recordRequest(operation?.operationId, owner.dialect?.name, ctx.status, (performance.now() - started) / 1000);
   });
   return app;
 }

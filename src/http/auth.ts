@@ -92,10 +92,23 @@ function adminScheme(adminToken: string | null, guard: AdminGuard) {
     });
 }
 
+/**
+ * METRICS_TOKEN, compared in constant time. Not counted against the client like the admin
+ * token: it opens only the metrics, and a scraper with a stale token would lock itself out.
+ */
+function metricsScheme(metricsToken: string | null) {
+  const expected = metricsToken === null ? null : digest(metricsToken);
+  return (context: Context): AuthResult => {
+    const presented = withScheme('Bearer')(context.request.headers);
+    if (presented === undefined) return { error: 'missing' };
+    return expected !== null && timingSafeEqual(digest(presented), expected) ? { ok: true } : { error: 'wrong' };
+  };
+}
+
 const extractor = (source: CredentialSource): Extract =>
   'header' in source ? header(source.header) : withScheme(source.authorization);
 
-export function securityHandlers(store: Store, adminToken: string | null, keyLimit: Limit, adminGuard: AdminGuard) {
+export function securityHandlers(store: Store, adminToken: string | null, keyLimit: Limit, adminGuard: AdminGuard, metricsToken: string | null) {
   // Each dialect names its schemes and where they carry the key (src/dialects/*.ts).
   const dialectSchemes = Object.values(DIALECT_TABLE).flatMap((dialect) =>
     Object.entries(dialect.credentials ?? {}).map(([scheme, source]) => [scheme, apiKeyScheme(store, dialect.name, extractor(source), keyLimit)] as const),
@@ -105,6 +118,7 @@ export function securityHandlers(store: Store, adminToken: string | null, keyLim
     // resetd's own API (POST /api/auth/verify): a key made for `resetd`, none of a dialect's.
     resetdKey: apiKeyScheme(store, 'resetd', withScheme('Bearer'), keyLimit),
     adminToken: adminScheme(adminToken, adminGuard),
+    metricsToken: metricsScheme(metricsToken),
   };
 }
 

@@ -23,6 +23,8 @@ import { docsPage } from './docs-page.ts';
 import type { Verification } from './verify-handler.ts';
 import { verifyHandler } from './verify-handler.ts';
 import { problem } from './problem.ts';
+import type { MetricsText } from './operations-handlers.ts';
+import { operationsHandlers } from './operations-handlers.ts';
 
 export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   store: Store;
@@ -40,7 +42,9 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   /** Dialects whose request must carry a solved CAPTCHA. */
   captchaRequired: ReadonlySet<DialectName>;
   /** Where accounts live; only resetd's own table (`builtin`) takes users from the admin API. */
-  directory: Pick<Directory, 'name' | 'setPassword' | 'checkPassword'>;
+  directory: Pick<Directory, 'name' | 'setPassword' | 'checkPassword' | 'ping'>;
+  /** GET /metrics: this instance's Prometheus text. */
+  metrics: MetricsText;
   /** POST /api/auth/verify's verifier and limits. */
   verification: Verification;
 }
@@ -75,21 +79,12 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
     ...completionHandlers(deps),
     verifyPassword: verifyHandler(deps),
     ...adminUserHandlers(deps),
+    ...operationsHandlers(deps),
     adminImportUsers: adminImportHandler(deps),
 
     async cloudreveGetCaptcha() {
       const captcha = await issueCaptcha(deps);
       return { status: 200, body: { code: 0, msg: '', data: captcha } satisfies components['schemas']['CloudreveCaptchaResponse'] };
-    },
-
-    async getHealth(_context, ctx) {
-      if (!ctx.accepts('application/json')) return problem(406, 'This endpoint answers application/json.');
-      try {
-        await deps.store.ping();
-        return { status: 200, body: { status: 'ok' } satisfies components['schemas']['Health'] };
-      } catch {
-        return { status: 503, body: { status: 'unavailable' } satisfies components['schemas']['Health'] };
-      }
     },
 
     async getDocs(_context, ctx) {

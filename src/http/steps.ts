@@ -35,12 +35,19 @@ export interface Checked {
   owner: Owner;
 }
 
-/** A dialect switched off answers as its product does with the feature off; the admin API is off without a token. */
-export function enabledStep(dialects: ReadonlySet<DialectName>, adminToken: string | null): Step<Matched> {
+/**
+ * A dialect switched off answers as its product does with the feature off; the admin API is
+ * off without a token, and so is /metrics on this port (METRICS_PORT may serve it on another).
+ */
+export function enabledStep(dialects: ReadonlySet<DialectName>, adminToken: string | null, metricsToken: string | null): Step<Matched> {
   return {
     name: 'enabled',
     run({ operation, owner }) {
-      const on = owner.dialect ? dialects.has(owner.dialect.name) : !operation.path.startsWith('/admin/') || adminToken !== null;
+      const on = owner.dialect
+        ? dialects.has(owner.dialect.name)
+        : operation.path.startsWith('/admin/')
+          ? adminToken !== null
+          : operation.operationId !== 'getMetrics' || metricsToken !== null;
       return on ? undefined : owner.failure({ kind: 'disabled' });
     },
   };

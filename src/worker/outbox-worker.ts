@@ -21,6 +21,13 @@ export interface OutboxWorkerOptions {
   /** Time between retention passes while there is nothing more to delete. */
   retentionEveryMs?: number;
   onError?: (error: unknown) => void;
+  /** Told the outcome and duration of every delivery attempt (src/metrics counts them). */
+  observer?: DeliveryObserver;
+}
+
+/** Watches deliveries: `outcome` is the core's, or 'failed' when delivering threw (the store could not record it). */
+export interface DeliveryObserver {
+  delivered(item: OutboxItem, outcome: DeliverOutcome['kind'] | 'failed', seconds: number, now: Date): void;
 }
 
 const RETENTION_BATCH_SIZE = 500;
@@ -55,6 +62,20 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return more;
   };
 
+  const deliverOne = async (item: OutboxItem): Promise<DeliverOutcome | undefined> => {
+    const started = performance.now();
+    let outcome: DeliverOutcome | undefined;
+    try {
+      outcome = await options.deliver(item);
+      return outcome;
+    } catch (error) {
+      options.onError?.(error);
+      return undefined;
+    } finally {
+      options.observer?.delivered(item, outcome?.kind ?? 'failed', (performance.now() - started) / 1000, options.clock.now());
+    }
+  };
+
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
@@ -76,9 +97,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         const now = options.clock.now();
         const leaseUntil = new Date(now.getTime() + options.leaseMs);
         claimed = await options.store.claimOutbox(now, leaseUntil, options.batchSize);
-        const outcomes = await Promise.all(
-          claimed.map((request) => options.deliver(request).catch((error) => void options.onError?.(error))),
-        );
+        const outcomes = await Promise.all(claimed.map(deliverOne));
         for (const outcome of outcomes) {
           if (outcome?.kind === 'retry') nextLook = Math.min(nextLook, outcome.at.getTime() - now.getTime());
         }

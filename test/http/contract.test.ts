@@ -30,11 +30,12 @@ const GOOD = 'correct horse battery staple';
 const REFUSED = 'the application refuses this one';
 const DOWN = 'the application is down for this one';
 const DIRECTORY_SECRET = 'contract-directory-secret';
+const METRICS_TOKEN = 'contract-metrics-token';
 let receiver: DirectoryReceiver;
 let docsEtag = '';
 
 beforeAll(async () => {
-  instances.main = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1000' });
+  instances.main = await startTestResetd({ RATE_LIMIT_RESET_FAILURES: '1000', METRICS_TOKEN });
   keys.main = await seed(instances.main, [KNOWN, COMPLETER]);
   await addUser(instances.main, VERIFIED, { password: GOOD });
   verifyKeys.main = await createApiKey(instances.main, 'resetd');
@@ -214,7 +215,19 @@ const cases: Case[] = [
   // resetd
   { name: 'health', path: '/healthz', status: 200, check: (r) => expect(r.json).toEqual({ status: 'ok' }) },
   { name: 'health refuses a non-JSON Accept', path: '/healthz', init: { headers: { accept: 'text/html' } }, status: 406 },
-  { name: 'health with the store down', on: 'broken', path: '/healthz', status: 503 },
+  { name: 'health with the store down: the process still answers', on: 'broken', path: '/healthz', status: 200, check: (r) => expect(r.json).toEqual({ status: 'ok' }) },
+  { name: 'health HEAD', path: '/healthz', init: { method: 'HEAD' }, status: 200, check: (r) => expect(r.text).toBe('') },
+  { name: 'health HEAD refuses a non-JSON Accept', path: '/healthz', init: { method: 'HEAD', headers: { accept: 'text/html' } }, status: 406 },
+  { name: 'ready', path: '/readyz', status: 200, check: (r) => expect(r.json).toEqual({ status: 'ready', checks: { store: 'ok', directory: 'ok' } }) },
+  { name: 'ready refuses a non-JSON Accept', path: '/readyz', init: { headers: { accept: 'text/html' } }, status: 406 },
+  { name: 'ready with the store down names it', on: 'broken', path: '/readyz', status: 503, check: (r) => expect(r.json).toEqual({ status: 'unavailable', checks: { store: 'down', directory: 'down' } }) },
+  { name: 'ready HEAD', path: '/readyz', init: { method: 'HEAD' }, status: 200, check: (r) => expect(r.text).toBe('') },
+  { name: 'ready HEAD refuses a non-JSON Accept', path: '/readyz', init: { method: 'HEAD', headers: { accept: 'text/html' } }, status: 406 },
+  { name: 'ready HEAD with the store down', on: 'broken', path: '/readyz', init: { method: 'HEAD' }, status: 503 },
+  { name: 'metrics with the token', path: '/metrics', init: { headers: bearer(METRICS_TOKEN) }, status: 200, check: (r) => { expect(r.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8'); expect(r.text).toMatch(/^resetd_http_requests_total\{/m); } },
+  { name: 'metrics without a token', path: '/metrics', status: 401, check: (r) => expect(r.json.status).toBe(401) },
+  { name: 'metrics with a wrong token', path: '/metrics', init: { headers: bearer(`${METRICS_TOKEN}x`) }, status: 401 },
+  { name: 'metrics off without METRICS_TOKEN', on: 'off', path: '/metrics', init: { headers: bearer(METRICS_TOKEN) }, status: 404 },
   { name: 'docs', path: '/docs', status: 200, check: (r) => expect(r.text).toContain('resetd') },
   {
     name: 'docs the client already has',

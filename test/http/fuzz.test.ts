@@ -43,6 +43,7 @@ const EXPLORE = process.env.FUZZ_EXPLORE === '1';
 
 const KNOWN = ['known@example.com', 'named@example.com'];
 const COMPLETER = 'completer@example.com';
+const FUZZ_METRICS_TOKEN = 'fuzz-metrics-token-0123';
 
 let resetd: TestResetd;
 let secrets: Record<SecretName, string>;
@@ -50,9 +51,9 @@ let userId: string;
 
 beforeAll(async () => {
   // No worker: nothing but these requests touches the outbox. No limits in the way.
-  resetd = await startTestResetd({ RESETD_WORKER: 'off', RATE_LIMIT_API_KEY: '0', RATE_LIMIT_RESET_FAILURES: '10000' });
+  resetd = await startTestResetd({ RESETD_WORKER: 'off', RATE_LIMIT_API_KEY: '0', RATE_LIMIT_RESET_FAILURES: '10000', METRICS_TOKEN: FUZZ_METRICS_TOKEN });
   const keys = await seed(resetd, KNOWN);
-  secrets = { admin: ADMIN_TOKEN, ...keys, resetd: await createApiKey(resetd, 'resetd') };
+  secrets = { admin: ADMIN_TOKEN, ...keys, resetd: await createApiKey(resetd, 'resetd'), metrics: FUZZ_METRICS_TOKEN };
   await addUser(resetd, 'someone@example.com', { name: 'someone' });
   userId = await addUser(resetd, COMPLETER);
 });
@@ -250,6 +251,11 @@ describe('regressions the fuzzer found', () => {
   it('POST /reset without password_confirm answers as documented', () => check('POST', '/reset', form('token=x&password=y')));
   it('POST /reset/request without email answers as documented', () => check('POST', '/reset/request', form('name=x')));
   it('GET /healthz?_=1 (a cache-buster) answers as documented', () => check('GET', '/healthz?_=1'));
+  it('GET /readyz?_=1 and HEAD /readyz?_=1 answer as documented', async () => {
+    await check('GET', '/readyz?_=1');
+    await check('HEAD', '/readyz?_=1');
+  });
+  it('GET /metrics?name[]=x (a query Prometheus may add) answers as documented', () => check('GET', '/metrics?name[]=x', { headers: { authorization: `Bearer ${FUZZ_METRICS_TOKEN}` } }));
   it('GET /docs?x=1 answers as documented', () => check('GET', '/docs?x=1'));
   it('GET /dev/mailbox?x=1 answers as documented', () => check('GET', '/dev/mailbox?x=1'));
   it('GET /api/v4/site/captcha?t=1 answers as documented', () => check('GET', '/api/v4/site/captcha?t=1'));

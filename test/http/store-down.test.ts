@@ -10,8 +10,9 @@ import { ADMIN_TOKEN, startTestResetd } from '../support/resetd.ts';
  * PostgreSQL alike): every operation of the spec is called, each answer is checked against
  * the spec (check-every-response.ts) and here: what the spec documents for a store that is
  * down, in the owner's own shape (a 5xx, Cloudreve's code 50001 inside HTTP 200, an HTML
- * page on the reset page, 503 from /healthz), never a stack trace. Operations that do not
- * use the store answer as ever.
+ * page on the reset page, 503 from /readyz naming the store), never a stack trace. Operations
+ * that do not use the store answer as ever (/healthz too: the process still answers), and
+ * /metrics still scrapes, with resetd_store_up 0.
  */
 
 const KNOWN = 'known@example.com';
@@ -22,7 +23,7 @@ let keys: ApiKeys;
 let verifyKey = '';
 
 beforeAll(async () => {
-  resetd = await startTestResetd({ RESETD_WORKER: 'off', API_KEYS_REQUIRED: 'maiascore,unleash,quickblox' });
+  resetd = await startTestResetd({ RESETD_WORKER: 'off', API_KEYS_REQUIRED: 'maiascore,unleash,quickblox', METRICS_TOKEN });
   keys = await seed(resetd, [KNOWN]);
   verifyKey = await createApiKey(resetd, 'resetd');
   await resetd.store.close();
@@ -43,9 +44,10 @@ const form = (fields: Record<string, string>): RequestInit => ({
   body: new URLSearchParams(fields).toString(),
 });
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const METRICS_TOKEN = 'store-down-metrics-token';
 
 /** What an answer must be with the store down. */
-type Expect = 'server error' | 'server error page' | 'cloudreve 50001' | 'unavailable' | 'as ever';
+type Expect = 'server error' | 'server error page' | 'cloudreve 50001' | 'unavailable' | 'scraped, store down' | 'as ever';
 
 interface Call {
   path: string;
@@ -55,7 +57,11 @@ interface Call {
 
 /** Every operation of the spec, called with the store down. */
 const CALLS: Record<string, Call> = {
-  getHealth: { path: '/healthz', expect: 'unavailable' },
+  getHealth: { path: '/healthz', expect: 'as ever' },
+  getHealthHead: { path: '/healthz', init: { method: 'HEAD' }, expect: 'as ever' },
+  getReady: { path: '/readyz', expect: 'unavailable' },
+  getReadyHead: { path: '/readyz', init: { method: 'HEAD' }, expect: 'unavailable' },
+  getMetrics: { path: '/metrics', init: { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }, expect: 'scraped, store down' },
   getDocs: { path: '/docs', expect: 'as ever' },
   devMailboxList: { path: '/dev/mailbox', expect: 'as ever' },
   devMailboxMessage: { path: '/dev/mailbox/none', expect: 'as ever' },
@@ -107,7 +113,14 @@ function expectAnswer(expected: Expect, response: Response, text: string, head: 
       break;
     case 'unavailable':
       expect(response.status).toBe(503);
-      expect(JSON.parse(text)).toEqual({ status: 'unavailable' });
+      // The builtin directory is the store: both are down.
+      if (!head) expect(JSON.parse(text)).toEqual({ status: 'unavailable', checks: { store: 'down', directory: 'down' } });
+      break;
+    case 'scraped, store down':
+      expect(response.status).toBe(200);
+      expect(text).toMatch(/^resetd_store_up 0$/m);
+      expect(text).not.toMatch(/^resetd_outbox_items\{/m);
+      expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
       break;
     case 'as ever':
       expect(response.status).toBeLessThan(500);

@@ -134,7 +134,7 @@ function flat(schema: Schema | undefined): Schema {
 // ---------------------------------------------------------------------------------------
 // Credentials, from the security schemes
 
-export type SecretName = 'admin' | 'maiascore' | 'unleash' | 'quickblox' | 'resetd';
+export type SecretName = 'admin' | 'maiascore' | 'unleash' | 'quickblox' | 'resetd' | 'metrics';
 type Format = 'bearer' | 'raw' | 'apikey';
 interface Scheme {
   header: string;
@@ -144,7 +144,7 @@ interface Scheme {
 
 const SCHEMES: Record<string, Scheme> = Object.fromEntries(
   Object.entries((spec.components?.securitySchemes ?? {}) as Record<string, any>).flatMap(([name, s]): [string, Scheme][] => {
-    const secret = (['maiascore', 'unleash', 'quickblox', 'resetd'] as const).find((d) => name.startsWith(d)) ?? (name === 'adminToken' ? 'admin' : undefined);
+    const secret = (['maiascore', 'unleash', 'quickblox', 'resetd', 'metrics'] as const).find((d) => name.startsWith(d)) ?? (name === 'adminToken' ? 'admin' : undefined);
     if (!secret) return [];
     if (s.type === 'http' && String(s.scheme).toLowerCase() === 'bearer') return [[name, { header: 'authorization', secret, format: 'bearer' }]];
     if (s.type === 'apiKey' && s.in === 'header') {
@@ -174,7 +174,7 @@ function credentialsArb(op: Operation): fc.Arbitrary<Credential[]> {
   const requirements = op.security.filter((r) => Object.keys(r).every((name) => SCHEMES[name]));
   const junk: fc.Arbitrary<Credential[]> = fc.oneof(
     fc.constant<Credential[]>([]),
-    fc.constantFrom<SecretName>('admin', 'maiascore', 'unleash', 'quickblox', 'resetd').map((secret): Credential[] => [{ header: 'authorization', secret, prefix: 'Bearer ' }]),
+    fc.constantFrom<SecretName>('admin', 'maiascore', 'unleash', 'quickblox', 'resetd', 'metrics').map((secret): Credential[] => [{ header: 'authorization', secret, prefix: 'Bearer ' }]),
   );
   if (requirements.length === 0) return junk;
   const schemes = [...new Set(requirements.flatMap((r) => Object.keys(r)))].map((name) => SCHEMES[name]!);
@@ -185,7 +185,7 @@ function credentialsArb(op: Operation): fc.Arbitrary<Credential[]> {
       return fc.constantFrom(...prefixes).map((prefix): Credential => ({ header: s.header, secret: s.secret, prefix }));
     })),
   );
-  const others = (['admin', 'maiascore', 'unleash', 'quickblox', 'resetd'] as const);
+  const others = (['admin', 'maiascore', 'unleash', 'quickblox', 'resetd', 'metrics'] as const);
   const wrong = fc.constantFrom(...schemes).chain((s) =>
     fc.oneof(
       // another dialect's key, or the admin token, in the right form

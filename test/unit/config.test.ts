@@ -312,3 +312,30 @@ describe('API_KEYS_REQUIRED: which dialects need one of resetd’s API keys', ()
     expect(configErrorOf({ API_KEYS_REQUIRED: 'acme' }).problems[0]).toMatch(/^API_KEYS_REQUIRED: unknown dialect acme/);
   });
 });
+
+describe('METRICS_TOKEN, METRICS_PORT, METRICS_HOST: who may read /metrics, and where', () => {
+  it('by default /metrics is off: no token, no port of its own, loopback if one is given', () => {
+    const config = loadConfig({});
+    expect([config.metricsToken, config.metricsPort, config.metricsHost]).toEqual([null, null, '127.0.0.1']);
+  });
+
+  it('takes a token, a port and a host', () => {
+    const config = loadConfig({ METRICS_TOKEN: 'a-long-metrics-token', METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' });
+    expect([config.metricsToken, config.metricsPort, config.metricsHost]).toEqual(['a-long-metrics-token', 9464, '0.0.0.0']);
+  });
+
+  it('a short token is refused without showing it', () => {
+    const error = configErrorOf({ METRICS_TOKEN: 'short-secret' });
+    expect(error.problems).toEqual(['METRICS_TOKEN: must be at least 16 characters (got a value that is not shown)']);
+    expect(error.message).not.toContain('short-secret');
+  });
+
+  it('a port that is no port, or the main port, is named', () => {
+    expect(configErrorOf({ METRICS_PORT: '70000' }).problems[0]).toMatch(/^METRICS_PORT: must be a whole number from 0 to 65535/);
+    expect(configErrorOf({ PORT: '9000', METRICS_PORT: '9000' }).problems).toEqual([expect.stringMatching(/^METRICS_PORT: must differ from PORT \(9000\)/)]);
+  });
+
+  it('the config file may set them', () => {
+    expect(loadConfig({ RESETD_CONFIG: configFile({ METRICS_PORT: 9464 }) }).metricsPort).toBe(9464);
+  });
+});

@@ -138,6 +138,19 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       );
       return { byState, retried: retried?.n ?? 0, latenciesMs: latencies.rows.map((row) => row.ms as number) };
     },
+    async outboxGauges(now) {
+      const byState = { pending: 0, sending: 0, dead: 0 };
+      // Index range counts: finished rows (most of the table) are never scanned.
+      const counts = await pool.query(`SELECT state, count(*)::int AS n FROM outbox WHERE state IN ('pending', 'sending', 'dead') GROUP BY state`);
+      for (const row of counts.rows as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
+      const oldest = await one<{ at: number | null }>(
+        `SELECT min(at) AS at FROM (
+           SELECT min(due_at) AS at FROM outbox WHERE state = 'pending' AND due_at <= $1
+           UNION ALL SELECT min(lease_until) FROM outbox WHERE state = 'sending' AND lease_until <= $1) due`,
+        [now.getTime()],
+      );
+      return { byState, oldestDueAt: oldest?.at == null ? null : new Date(oldest.at) };
+    },
     async addUser(user) {
       const result = await pool.query(
         `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at, disabled)

@@ -54,6 +54,13 @@ export function openSqliteStore(path: string): SqliteStore {
       `SELECT finished_at - created_at AS ms FROM outbox
         WHERE state = 'sent' AND finished_at >= ? ORDER BY finished_at DESC LIMIT 10000`,
     ),
+    // Index range counts: finished rows (most of the table) are never scanned.
+    countWaiting: db.prepare(`SELECT state, count(*) AS n FROM outbox WHERE state IN ('pending', 'sending', 'dead') GROUP BY state`),
+    oldestDue: db.prepare(
+      `SELECT min(at) AS at FROM (
+         SELECT min(due_at) AS at FROM outbox WHERE state = 'pending' AND due_at <= @now
+         UNION ALL SELECT min(lease_until) FROM outbox WHERE state = 'sending' AND lease_until <= @now)`,
+    ),
     insertUser: db.prepare(
       `INSERT INTO users (id, email, email_key, name, name_key, locale, password_hash, created_at, disabled)
        VALUES (@id, @email, @emailKey, @name, @nameKey, @locale, @passwordHash, @createdAt, @disabled)
@@ -173,6 +180,12 @@ export function openSqliteStore(path: string): SqliteStore {
         retried: (sql.countRetried.get() as { n: number }).n,
         latenciesMs: (sql.latencies.all(since.getTime()) as { ms: number }[]).map((row) => row.ms),
       };
+    },
+    async outboxGauges(now) {
+      const byState = { pending: 0, sending: 0, dead: 0 };
+      for (const row of sql.countWaiting.all() as { state: keyof typeof byState; n: number }[]) byState[row.state] = row.n;
+      const { at } = sql.oldestDue.get({ now: now.getTime() }) as { at: number | null };
+      return { byState, oldestDueAt: at === null ? null : new Date(at) };
     },
     async addUser(user: NewUser) {
       const result = sql.insertUser.run({ ...user, nameKey: user.name?.toLowerCase() ?? null, createdAt: user.createdAt.getTime(), disabled: user.disabled ? 1 : 0 });
