@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
  */
 export interface BenchResetd {
   url: string;
+  /** The process, for its memory. */
+  pid: number | undefined;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   addUser(email: string): Promise<void>;
   apiKey(dialect: string): Promise<string>;
@@ -31,6 +33,7 @@ export async function startBenchResetd(env: Record<string, string>): Promise<Ben
   const admin = { authorization: `Bearer ${ADMIN}` };
   return {
     url,
+    pid: server.pid,
     post,
     async addUser(email) {
       await post('/admin/users', { email }, admin);
