@@ -80,7 +80,14 @@ export function wordsFor(locale: string | null): Words {
 }
 
 /** A moment as people read it, in UTC, in the mail's language. */
+// Building a DateTimeFormat costs more than formatting with it: one per language, made once.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatMoment(at: Date, words: Words): string {
-  const text = new Intl.DateTimeFormat(words.lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(at);
-  return `${text} UTC`;
+  let format = formats.get(words.lang);
+  if (!format) {
+    format = new Intl.DateTimeFormat(words.lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+    formats.set(words.lang, format);
+  }
+  return `${format.format(at)} UTC`;
 }

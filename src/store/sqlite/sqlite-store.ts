@@ -116,7 +116,7 @@ export function openSqliteStore(path: string): SqliteStore {
     }),
   );
 
-  const addToken = db.transaction((token: Parameters<Store['addResetToken']>[0]) => {
+  const addOneToken = (token: Parameters<Store['addResetToken']>[0]) => {
     sql.revokeTokens.run(token.createdAt.getTime(), token.account.id);
     sql.insertToken.run({
       hash: token.hash,
@@ -129,7 +129,16 @@ export function openSqliteStore(path: string): SqliteStore {
       createdAt: token.createdAt.getTime(),
       expiresAt: token.expiresAt.getTime(),
     });
-  });
+  };
+  // The worker mints the tokens of a batch of deliveries at once: one commit for all of them.
+  const addTokens = groupCommit(db.transaction((tokens: Parameters<Store['addResetToken']>[0][]) => tokens.forEach(addOneToken)));
+  type Finish = { claim: { id: string; attempts: number }; state: string; at: number; forget: boolean };
+  // Likewise the outcomes of a batch: one commit, each update still fenced by its own claim.
+  const finishItems = groupCommit(
+    db.transaction((finishes: Finish[]) => {
+      for (const { claim, state, at, forget } of finishes) (forget ? sql.finishForgetting : sql.finish).run(state, at, claim.id, claim.attempts);
+    }),
+  );
 
   const hold = db.transaction((hash: string, now: number, until: number): 'held' | 'busy' | 'spent' => {
     if (sql.holdToken.run({ hash, now, until }).changes === 1) return 'held';
@@ -159,7 +168,7 @@ export function openSqliteStore(path: string): SqliteStore {
       return rows.map(toOutboxItem);
     },
     async finishOutboxItem(claim, state, at, options) {
-      (options?.forgetRequester ? sql.finishForgetting : sql.finish).run(state, at.getTime(), claim.id, claim.attempts);
+      await finishItems({ claim: { id: claim.id, attempts: claim.attempts }, state, at: at.getTime(), forget: options?.forgetRequester === true });
     },
     async failOutboxItem(claim, error, retryAt) {
       if (retryAt) sql.retry.run(retryAt.getTime(), error, claim.id, claim.attempts);
@@ -211,7 +220,7 @@ export function openSqliteStore(path: string): SqliteStore {
       return sql.upgradePasswordHash.run(newHash, id, verifiedHash).changes === 1 ? 'upgraded' : 'changed';
     },
     async addResetToken(token) {
-      addToken(token);
+      await addTokens(token);
     },
     async findResetToken(hash) {
       const row = sql.tokenByHash.get(hash) as TokenRow | undefined;
