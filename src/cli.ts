@@ -128,7 +128,7 @@ async function keysCreate(args: readonly string[], out: (line: string) => void, 
   }
   const dialect = values.dialect;
   const created = await withStore((store) => createApiKey({ store, clock }, dialect));
-  auditLine(err, { action: 'api_key.create', key: created.id, dialect: created.dialect });
+  auditLine(err, { action: 'api_key.create', keyId: created.id, dialect: created.dialect });
   out(`created ${created.id} for ${created.dialect}; keep the key, it is not shown again:`);
   out(created.key);
   return 0;
@@ -151,7 +151,7 @@ async function keysRevoke(args: readonly string[], out: (line: string) => void, 
     err(`no live key with the id ${positionals[0]}`);
     return 1;
   }
-  auditLine(err, { action: 'api_key.revoke', key: positionals[0]! });
+  auditLine(err, { action: 'api_key.revoke', keyId: positionals[0]! });
   out(`revoked ${positionals[0]}`);
   return 0;
 }

@@ -13,7 +13,7 @@ import { gracefulClose } from './http/graceful-close.ts';
 import { failureLimiter } from './limits/failure-limiter.ts';
 import { loadDocsPage } from './http/spec.ts';
 import type { Logger } from './log/logger.ts';
-import { errorField, jsonLogger } from './log/logger.ts';
+import { createLogger } from './log/logger.ts';
 import type { DevMailbox } from './mail/dev-mailbox.ts';
 import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './worker/outbox-worker.ts';
@@ -51,7 +51,7 @@ export interface StartOptions {
 
 /** The one place where the real parts are wired together. */
 export async function startResetd(config: Config, options: StartOptions = {}): Promise<Resetd> {
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat, production: config.production });
   const clock = options.clock ?? systemClock;
   const role = options.role ?? 'serve';
   const nowhere = mailDestinationProblem(config, role);
@@ -101,7 +101,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
         log.info('outbox.delivery', { item: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
         return outcome;
       },
-      onError: (error) => log.error('worker.failed', errorField(error)),
+      onError: (error) => log.error('worker.failed', { err: error }),
     });
   }
 
@@ -176,11 +176,12 @@ const STOP_MARGIN_SECONDS = 5;
 
 /** `npm start`, `resetd serve` and `resetd worker`: load the settings, start, stop cleanly on a signal. */
 export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<void> {
-  const log = jsonLogger();
   let config: Config;
+  let log: Logger;
   let resetd: Resetd;
   try {
     config = loadConfig();
+    log = createLogger({ level: config.logLevel, format: config.logFormat, production: config.production });
     resetd = await startResetd(config, { log, role });
   } catch (error) {
     // A process that cannot start says so in its exit code (2: the settings), so a supervisor
