@@ -95,10 +95,10 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       deliver: async (item) => {
         const outcome = await deliverOutboxItem({ store, directory, mailer, webhook, throttle, clock, settings }, item);
         if (outcome.kind === 'no_account' && outcome.ambiguous) {
-          log.warn('directory.ambiguous', { item: item.id, directory: directory.name, matches: outcome.ambiguous });
+          log.warn('directory.ambiguous', { outboxId: item.id, directory: directory.name, matches: outcome.ambiguous });
         }
         // Logged without the address: the log must not become a list of accounts.
-        log.info('outbox.delivery', { item: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
+        log.info('outbox.delivery', { outboxId: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
         return outcome;
       },
       onError: (error) => log.error('worker.failed', { err: error }),

@@ -152,9 +152,9 @@ export function completionHandlers(deps: CompletionDeps): Partial<Record<Operati
     async resetPageRequest(context, ctx) {
       const { email } = context.request.requestBody as components['schemas']['NewLinkForm'];
       const outcome = await requestReset(deps, { origin: 'resetd', naming: 'email', identifier: email, clientIp: ip(ctx) });
-      return outcome.kind === 'accepted'
-        ? pages.checkInboxPage()
-        : pages.addressRefusedPage(deps.page);
+      if (outcome.kind !== 'accepted') return pages.addressRefusedPage(deps.page);
+      ctx.state.outboxId = outcome.outboxId;
+      return pages.checkInboxPage();
     },
   };
 }

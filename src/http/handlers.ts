@@ -58,6 +58,7 @@ function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
       identifier,
       clientIp: deps.clientIp(ctx),
     });
+    if (outcome.kind === 'accepted') ctx.state.outboxId = outcome.outboxId;
     return dialect.reply(outcome);
   };
 }

@@ -47,6 +47,7 @@ export function requestLog(deps: RequestLogDeps): Middleware<RequestState> {
         clientIp: deps.clientIp(ctx),
         bytes: ctx.response.length ?? 0,
         ...(ctx.state.errorId && { errorId: ctx.state.errorId }),
+        ...(ctx.state.outboxId && { outboxId: ctx.state.outboxId }),
       });
     }
   };

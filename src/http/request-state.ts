@@ -17,6 +17,8 @@ export interface RequestState {
   dialect?: string;
   /** The error id of a dialect's body, when it could not be the request id (see withErrorId). */
   errorId?: string;
+  /** The reset request this request queued: the worker's log lines about it carry this id. */
+  outboxId?: string;
   /** koa-bodyparser's error, kept by its onerror hook for the body step to describe. */
   bodyError?: { status?: number };
   /** The body step could not read the body: refused after authentication, in the owner's shape. */

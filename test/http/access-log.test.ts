@@ -6,6 +6,7 @@ import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
 import { uncheckedFetch } from '../support/spec-checked.ts';
 import { postJson, requestToken } from '../support/tokens.ts';
+import { until } from '../support/waiting.ts';
 
 /**
  * One access line per request, whatever its end, with what an operator needs to follow it;
@@ -44,6 +45,17 @@ describe('the access log', () => {
       expect(String(durationMs)).toMatch(/^\d+(\.\d{1,2})?$/);
       expect(bytes).toBe(expected.method === 'HEAD' ? 0 : Number(response.headers.get('content-length')));
     }
+  });
+
+  it('leads from a reset request to the worker’s line about it by the outbox id', async () => {
+    const response = await postJson(resetd, '/api/v4/user/reset', { email: 'nobody-here@example.com' });
+    const [access] = accessLines(response.headers.get('x-request-id'));
+    const outboxId = access?.fields?.outboxId;
+    expect(outboxId).toMatch(/^rr_/);
+    const delivery = () => lines.find((line) => line.event === 'outbox.delivery' && line.fields?.outboxId === outboxId);
+    await until(() => delivery() !== undefined);
+    expect(delivery()!.fields).toMatchObject({ kind: 'reset', origin: 'cloudreve', outcome: 'no_account' });
+    expect(JSON.stringify(lines)).not.toContain('nobody-here');
   });
 
   it('never writes the reset page’s token, from the query or the form, in any line', async () => {
