@@ -59,6 +59,7 @@ export function createLogger(settings: Pick<LoggerSettings, 'level'> & Partial<L
   const readable = readableLogs({ format: settings.format ?? 'json', production: settings.production ?? false });
   const options: pino.LoggerOptions = {
     level: settings.level,
+    // pino-pretty takes its message key from here: the event is the message of a readable line.
     messageKey: 'event',
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
@@ -69,12 +70,13 @@ export function createLogger(settings: Pick<LoggerSettings, 'level'> & Partial<L
   return wrap(pino(options, out));
 }
 
+// The event is a field, not pino's message (written last): a line reads level, time, request id, event, then the details.
 function wrap(logger: pino.Logger): Logger {
   return {
-    debug: (event, fields) => logger.debug(fields ?? {}, event),
-    info: (event, fields) => logger.info(fields ?? {}, event),
-    warn: (event, fields) => logger.warn(fields ?? {}, event),
-    error: (event, fields) => logger.error(fields ?? {}, event),
+    debug: (event, fields) => logger.debug({ event, ...fields }),
+    info: (event, fields) => logger.info({ event, ...fields }),
+    warn: (event, fields) => logger.warn({ event, ...fields }),
+    error: (event, fields) => logger.error({ event, ...fields }),
     child: (bindings) => wrap(logger.child(bindings)),
   };
 }
