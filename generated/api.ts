@@ -930,7 +930,7 @@ export interface components {
             error?: string | null;
             /**
              * Format: uuid
-             * @description Correlation ID of the request. Only presented on failed request.
+             * @description Correlation ID of the request. Only presented on failed request. resetd puts the request's `X-Request-Id` here, so the id a user reports finds the request in resetd's logs; a proxy's id that is not a UUID gets a UUID of its own here, logged as `errorId` in the request's access line.
              * @example b4351ecc-ee1a-4455-bc94-2c3dbcc58538
              */
             correlation_id?: string | null;
@@ -1055,7 +1055,7 @@ export interface components {
         UnleashError: {
             /**
              * Format: uuid
-             * @description An id for this occurrence of the error.
+             * @description An id for this occurrence of the error: resetd puts the request's `X-Request-Id` here, so the id a user reports finds the request in resetd's logs; a proxy's id that is not a UUID gets a UUID of its own here, logged as `errorId` in the request's access line.
              */
             id: string;
             /** @description The error's name, such as `BadDataError` or `ContentTypeError`. */

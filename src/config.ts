@@ -10,6 +10,8 @@ import { DEFAULT_RESET_PATH } from './core/settings.ts';
 import type { Senders } from './mail/mailer.ts';
 import { DIALECT_TABLE } from './dialects/index.ts';
 import type { DirectorySettings } from './directory/directory-settings.ts';
+import type { LogFormat, LogLevel } from './log/logger.ts';
+import { LOG_FORMATS, LOG_LEVELS } from './log/logger.ts';
 import { DIRECTORY_SECRET_SETTINGS, DIRECTORY_SETTING_NAMES, readDirectorySettings } from './directory/directory-settings.ts';
 
 /**
@@ -38,6 +40,10 @@ export interface Config {
   production: boolean;
   /** Mail kept at /dev/mailbox, readable without login: by default only on loopback, without SMTP, outside production. */
   devMailbox: boolean;
+  /** The least severe log lines written. */
+  logLevel: LogLevel;
+  /** JSON lines, readable lines, or `auto`: readable on a terminal outside production. */
+  logFormat: LogFormat;
   mailMaxAttempts: number;
   mailRetryBaseMs: number;
   /** How long a worker's claim on a mail holds before another worker may take it over. */
@@ -129,6 +135,8 @@ export function loadConfig(env: Source = process.env): Config {
     trustedProxies: read<readonly string[]>('TRUSTED_PROXIES', [], proxyList),
     production,
     devMailbox: devMailboxAsked ?? (smtp === null && isLoopback(host) && !production),
+    logLevel: read<LogLevel>('LOG_LEVEL', 'info', oneOf(LOG_LEVELS)),
+    logFormat: read<LogFormat>('LOG_FORMAT', 'auto', oneOf(LOG_FORMATS)),
     mailMaxAttempts: read('MAIL_MAX_ATTEMPTS', 8, integer(1, 100)),
     mailRetryBaseMs: read('MAIL_RETRY_BASE_MS', 30_000, integer(10, 3_600_000)),
     mailLeaseMs: read('MAIL_LEASE_MS', 60_000, integer(1_000, 3_600_000)),
@@ -201,6 +209,7 @@ export function loadConfig(env: Source = process.env): Config {
 /** The setting names, for docs and the config file check. */
 export const SETTING_NAMES = [
   'PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'SMTP_URL', 'MAIL_FROM', 'RESETD_ADMIN_TOKEN',
+  'LOG_LEVEL', 'LOG_FORMAT',
   'RESETD_DIALECTS', 'API_KEYS_REQUIRED', 'RESET_TOKEN_TTL', 'RATE_LIMIT_IP', 'TRUSTED_PROXIES', 'NODE_ENV',
   'MAIL_MAX_ATTEMPTS', 'MAIL_RETRY_BASE_MS', 'MAIL_LEASE_MS', 'MAIL_BATCH_SIZE', 'RETENTION_DAYS', 'RESETD_WORKER',
   'PRODUCT_NAME', 'PASSWORD_MIN_LENGTH', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'RATE_LIMIT_RESET_FAILURES',
@@ -392,6 +401,13 @@ function proxyList(raw: string): readonly string[] | Problem {
   } catch (error) {
     return problem(`must be addresses or CIDR ranges, comma separated (${(error as Error).message})`);
   }
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T | Problem => {
+    const value = raw.trim().toLowerCase();
+    return (values as readonly string[]).includes(value) ? (value as T) : problem(`must be one of ${values.join(', ')}`);
+  };
 }
 
 function onOff(raw: string): boolean | Problem {

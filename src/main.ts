@@ -13,7 +13,7 @@ import { gracefulClose } from './http/graceful-close.ts';
 import { failureLimiter } from './limits/failure-limiter.ts';
 import { loadDocsPage } from './http/spec.ts';
 import type { Logger } from './log/logger.ts';
-import { errorField, jsonLogger } from './log/logger.ts';
+import { createLogger } from './log/logger.ts';
 import type { DevMailbox } from './mail/dev-mailbox.ts';
 import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './worker/outbox-worker.ts';
@@ -60,7 +60,7 @@ export interface StartOptions {
 
 /** The one place where the real parts are wired together. */
 export async function startResetd(config: Config, options: StartOptions = {}): Promise<Resetd> {
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat, production: config.production });
   const clock = options.clock ?? systemClock;
   const role = options.role ?? 'serve';
   const nowhere = mailDestinationProblem(config, role);
@@ -107,13 +107,13 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       deliver: async (item) => {
         const outcome = await deliverOutboxItem({ store, directory, mailer, webhook, throttle, clock, settings }, item);
         if (outcome.kind === 'no_account' && outcome.ambiguous) {
-          log.warn('directory.ambiguous', { item: item.id, directory: directory.name, matches: outcome.ambiguous });
+          log.warn('directory.ambiguous', { outboxId: item.id, directory: directory.name, matches: outcome.ambiguous });
         }
         // Logged without the address: the log must not become a list of accounts.
-        log.info('outbox.delivery', { item: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
+        log.info('outbox.delivery', { outboxId: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
         return outcome;
       },
-      onError: (error) => log.error('worker.failed', errorField(error)),
+      onError: (error) => log.error('worker.failed', { err: error }),
       observer: deliveryMetrics(metrics),
     });
   }
@@ -212,11 +212,12 @@ const STOP_MARGIN_SECONDS = 5;
 
 /** `npm start`, `resetd serve` and `resetd worker`: load the settings, start, stop cleanly on a signal. */
 export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<void> {
-  const log = jsonLogger();
   let config: Config;
+  let log: Logger;
   let resetd: Resetd;
   try {
     config = loadConfig();
+    log = createLogger({ level: config.logLevel, format: config.logFormat, production: config.production });
     resetd = await startResetd(config, { log, role });
   } catch (error) {
     // A process that cannot start says so in its exit code (2: the settings), so a supervisor

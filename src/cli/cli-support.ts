@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts';
 import type { Store } from '../core/store.ts';
 import type { AuditEvent } from '../log/audit.ts';
 import { audit, CLI_ACTOR } from '../log/audit.ts';
-import { jsonLogger } from '../log/logger.ts';
+import { lineLogger } from '../log/logger.ts';
 import { openStore } from '../store/open-store.ts';
 
 /** What every CLI command shares: its output, its store, its audit line. */
@@ -27,7 +27,7 @@ export interface CliIo {
 
 /** The audit line of a CLI action, as JSON on stderr: stdout stays the command's output. */
 export function auditLine(err: (line: string) => void, event: Omit<AuditEvent, 'actor'>): void {
-  audit(jsonLogger((line) => err(line)), { ...event, actor: CLI_ACTOR });
+  audit(lineLogger(err), { ...event, actor: CLI_ACTOR });
 }
 
 /**

@@ -10,7 +10,7 @@ export async function keysCreate(args: readonly string[], { out, err, withStore 
   if (!isKeyScope(values.dialect)) throw new UsageError(`keys create needs --dialect, one of: ${KEY_SCOPES.join(', ')}`);
   const dialect = values.dialect;
   const created = await withStore((store) => createApiKey({ store, clock }, dialect));
-  auditLine(err, { action: 'api_key.create', key: created.id, dialect: created.dialect });
+  auditLine(err, { action: 'api_key.create', keyId: created.id, dialect: created.dialect });
   out(`created ${created.id} for ${created.dialect}; keep the key, it is not shown again:`);
   out(created.key);
   return 0;
@@ -34,7 +34,7 @@ export async function keysRevoke(args: readonly string[], { out, err, withStore 
     err(`no live key with the id ${positionals[0]}`);
     return 1;
   }
-  auditLine(err, { action: 'api_key.revoke', key: positionals[0]! });
+  auditLine(err, { action: 'api_key.revoke', keyId: positionals[0]! });
   out(`revoked ${positionals[0]}`);
   return 0;
 }

@@ -17,7 +17,7 @@ export interface RequestResetCommand {
 }
 
 export type RequestResetOutcome =
-  | { kind: 'accepted' }
+  | { kind: 'accepted'; outboxId: string } // the id the worker's log lines about it carry
   | { kind: 'invalid'; reason: 'empty' | 'too-long' | 'malformed' };
 
 export interface RequestResetDeps {
@@ -41,8 +41,9 @@ export async function requestReset(
 ): Promise<RequestResetOutcome> {
   const identifier = accountIdentifier(command);
   if (typeof identifier !== 'string') return identifier;
+  const id = newId('rr');
   await deps.store.addResetRequest({
-    id: newId('rr'),
+    id,
     kind: 'reset',
     origin: command.origin,
     identifier,
@@ -51,7 +52,7 @@ export async function requestReset(
     payload: null,
   });
   deps.wake?.();
-  return { kind: 'accepted' };
+  return { kind: 'accepted', outboxId: id };
 }
 
 function accountIdentifier(command: RequestResetCommand): string | RequestResetOutcome {

@@ -117,4 +117,5 @@ export const cloudreve: Dialect = {
   identifier: ({ body }) => (body as Body).email,
   reply: (outcome) => (outcome.kind === 'accepted' ? envelope(CODE.ok, '') : failure(invalidIdentifier('email', outcome))),
   failure,
+  errorId: (reply, id) => ((reply.body as Envelope | undefined)?.code ? { ...reply, body: { ...(reply.body as Envelope), correlation_id: id } } : reply),
 };

@@ -73,6 +73,8 @@ export interface Dialect {
   captcha?(input: DialectInput): { ticket: string; answer: string };
   /** Headers that report the per-IP limit on every reply of an operation it counts, for products that send them. */
   limitHeaders?(count: LimitCount): Record<string, string>;
+  /** The reply with `id` (a UUID: the request's id) as the error id of the product's error body; other replies as they are. */
+  errorId?(reply: Reply, id: string): Reply;
 }
 
 /** Completing a reset in a product's own words: token and password in, its answers out. */

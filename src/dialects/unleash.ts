@@ -132,4 +132,5 @@ export const unleash: Dialect = {
   identifier: ({ body }) => (body as Body).email,
   reply: (outcome) => (outcome.kind === 'accepted' ? { status: 200, body: {} } : failure(invalidIdentifier('email', outcome))),
   failure,
+  errorId: (reply, id) => (reply.status >= 400 && reply.body ? { ...reply, body: { ...(reply.body as UnleashError), id } } : reply),
 };

@@ -3,8 +3,6 @@ import type { components } from '../../generated/api.ts';
 import type { Directory } from '../core/directory.ts';
 import type { UserImportStore } from '../core/store.ts';
 import { audit } from '../log/audit.ts';
-import type { Logger } from '../log/logger.ts';
-import { errorField } from '../log/logger.ts';
 import { TooLargeError } from '../users-file/byte-counter.ts';
 import { importUsersFile } from '../users-file/import-users-file.ts';
 import { UsersFileError } from '../users-file/read-users-file.ts';
@@ -18,7 +16,6 @@ export const IMPORT_MAX_BYTES = 1024 ** 3;
 export interface AdminImportDeps {
   store: Pick<UserImportStore, 'importUsers'>;
   directory: Pick<Directory, 'name'>;
-  log: Logger;
   adminActor: string;
 }
 
@@ -46,9 +43,9 @@ export function adminImportHandler(deps: AdminImportDeps, maxBytes = IMPORT_MAX_
       throw error;
     }
     const { added, updated, unchanged, refused, refusals, stopped } = report;
-    audit(deps.log, { action: 'users.import', actor: deps.adminActor, counts: { added, updated, unchanged, refused } });
+    audit(ctx.state.log, { action: 'users.import', actor: deps.adminActor, counts: { added, updated, unchanged, refused } });
     if (stopped) {
-      deps.log.error('users.import.failed', { line: stopped.line, ...errorField(stopped.error) });
+      ctx.state.log.error('users.import.failed', { line: stopped.line, err: stopped.error });
       return early(problem(500, `resetd failed to store the rows from line ${stopped.line} on; those before are imported. Importing the file again is safe.`));
     }
     return { status: 200, body: { added, updated, unchanged, refused, refusals } satisfies components['schemas']['ImportReport'] };

@@ -10,26 +10,27 @@ import { weakPasswordProblem } from './completion-handlers.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { problem } from './problem.ts';
 import type { AnyReply } from './reply.ts';
+import type { ResetdContext } from './request-state.ts';
 
 type User = components['schemas']['User'];
-type Handler = (context: Context) => Promise<AnyReply>;
+type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply>;
 
 /** The admin API's users: add, list, get, change, set a password, delete; each change audited. */
 export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId, Handler>> {
   // Only resetd's own table (DIRECTORY=builtin) is managed here; other directories' accounts live in the application.
-  const builtin = (handler: Handler): Handler => async (context) =>
+  const builtin = (handler: Handler): Handler => async (context, ctx) =>
     deps.directory.name === 'builtin'
-      ? handler(context)
+      ? handler(context, ctx)
       : problem(409, `Accounts live in the application (DIRECTORY=${deps.directory.name}): manage users there.`);
   const actor = deps.adminActor;
   const id = (context: Context) => String(context.request.params.id);
 
   return {
-    adminCreateUser: builtin(async (context) => {
+    adminCreateUser: builtin(async (context, ctx) => {
       const outcome = await addUser(deps, context.request.requestBody as components['schemas']['NewUser']);
       switch (outcome.kind) {
         case 'added':
-          audit(deps.log, { action: 'user.add', actor, user: outcome.id });
+          audit(ctx.state.log, { action: 'user.add', actor, user: outcome.id });
           return { status: 201, body: { id: outcome.id, email: outcome.email } satisfies components['schemas']['CreatedUser'] };
         case 'exists':
           return problem(409, 'A user with this email already exists.');
@@ -55,12 +56,12 @@ export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId
       return user ? { status: 200, body: userBody(user) } : noSuchUser();
     }),
 
-    adminUpdateUser: builtin(async (context) => {
+    adminUpdateUser: builtin(async (context, ctx) => {
       const change = context.request.requestBody as components['schemas']['UserChange'];
       const outcome = await updateUser(deps, id(context), change);
       switch (outcome.kind) {
         case 'updated':
-          audit(deps.log, { action: 'user.update', actor, user: outcome.user.id, fields: Object.keys(change).sort() });
+          audit(ctx.state.log, { action: 'user.update', actor, user: outcome.user.id, fields: Object.keys(change).sort() });
           return { status: 200, body: userBody(outcome.user) };
         case 'missing':
           return noSuchUser();
@@ -71,12 +72,12 @@ export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId
       }
     }),
 
-    adminSetUserPassword: builtin(async (context) => {
+    adminSetUserPassword: builtin(async (context, ctx) => {
       const { password } = context.request.requestBody as components['schemas']['NewPassword'];
       const outcome = await setUserPassword(deps, id(context), password);
       switch (outcome.kind) {
         case 'done':
-          audit(deps.log, { action: 'user.set_password', actor, user: id(context) });
+          audit(ctx.state.log, { action: 'user.set_password', actor, user: id(context) });
           return { status: 204 };
         case 'missing':
           return noSuchUser();
@@ -85,10 +86,10 @@ export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId
       }
     }),
 
-    adminDeleteUser: builtin(async (context) => {
+    adminDeleteUser: builtin(async (context, ctx) => {
       const outcome = await deleteUser({ store: deps.store, counterKeys: accountCounterKeys }, id(context));
       if (outcome === 'missing') return noSuchUser();
-      audit(deps.log, { action: 'user.delete', actor, user: id(context) });
+      audit(ctx.state.log, { action: 'user.delete', actor, user: id(context) });
       return { status: 204 };
     }),
   };

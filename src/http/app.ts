@@ -9,9 +9,8 @@ import type { RecordRequest } from '../metrics/request-metrics.ts';
 import { failureLimiter } from '../limits/failure-limiter.ts';
 import { perMinuteLimit } from '../limits/rate-limits.ts';
 import { adminActor } from '../log/audit.ts';
-import { errorField } from '../log/logger.ts';
 import { credentialsOf, securityHandlers } from './auth.ts';
-import { clientIpResolver } from './client-ip.ts';
+import { clientIpResolver, trustedPeer } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
 import { createOwners } from './owners.ts';
@@ -19,6 +18,7 @@ import type { AnyReply } from './reply.ts';
 import { send } from './reply.ts';
 import type { Step } from './request-chain.ts';
 import { runSteps } from './request-chain.ts';
+import { requestLog, withErrorId } from './request-log.ts';
 import type { RequestState, ResetdContext } from './request-state.ts';
 import { loadSpec } from './spec.ts';
 import type { Checked, Matched } from './steps.ts';
@@ -50,7 +50,7 @@ type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | Any
 /**
  * The HTTP face of resetd, one chain per request:
  *
- *   match → enabled → limits → body → auth → credentials → validation → body readable → captcha → handler
+ *   request id (and, at the end, the access line) → match → enabled → limits → body → auth → credentials → validation → body readable → captcha → handler
  *
  * match, enabled, limits and body run here (steps.ts); auth and validation are the spec's
  * own checks, run by openapi-backend; credentials, body readable and captcha wrap the
@@ -124,10 +124,13 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
 
   const app = new Koa<RequestState>();
   app.proxy = false;
+  app.use(requestLog({ log: deps.log, trustedPeer: trustedPeer(deps.trustedProxies), clientIp }));
   app.use(async (ctx) => {
     const started = performance.now();
     const operation = matchOperation({ method: ctx.method, path: ctx.path });
     const owner = ownerOf(operation?.operationId, ctx.path);
+    ctx.state.operation = operation?.operationId;
+    ctx.state.dialect = owner.dialect?.name;
     let reply: AnyReply;
     try {
       reply = operation
@@ -144,10 +147,11 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
           )
         : owner.failure({ kind: 'not-found' });
     } catch (error) {
-      deps.log.error('request.failed', { operation: operation?.operationId, ...errorField(error) });
+      // The stack goes to the log only; the client gets the owner's plain internal error.
+      ctx.state.log.error('request.failed', { operation: operation?.operationId, err: error });
       reply = owner.failure({ kind: 'internal' });
     }
-    send(ctx, withLimitHeaders(reply, owner, ctx));
+    send(ctx, withErrorId(withLimitHeaders(reply, owner, ctx), owner, ctx));
     deps.recordRequest(operation?.operationId, owner.dialect?.name, ctx.status, (performance.now() - started) / 1000);
   });
   return app;

@@ -16,3 +16,12 @@ export function clientIpResolver(trustedProxies: readonly string[]): (req: Incom
     return isIP(forwarded) ? forwarded : peer;
   };
 }
+
+/** Whether the socket's peer is one of TRUSTED_PROXIES: the trust the client IP is decided by, for the other headers a proxy sets. */
+export function trustedPeer(trustedProxies: readonly string[]): (req: IncomingMessage) => boolean {
+  const trust = proxyaddr.compile([...trustedProxies]);
+  return (req) => {
+    const peer = req.socket.remoteAddress;
+    return peer !== undefined && trustedProxies.length > 0 && trust(peer, 0);
+  };
+}

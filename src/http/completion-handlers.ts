@@ -167,7 +167,9 @@ export function completionHandlers(deps: CompletionDeps): Partial<Record<Operati
     async resetPageRequest(context, ctx) {
       const { email } = context.request.requestBody as components['schemas']['NewLinkForm'];
       const outcome = await requestReset(deps, { origin: 'resetd', naming: 'email', identifier: email, clientIp: ip(ctx) });
-      return outcome.kind === 'accepted' ? pages.checkInboxPage(pageOf(ctx, null)) : pages.addressRefusedPage(pageOf(ctx, null));
+      if (outcome.kind !== 'accepted') return pages.addressRefusedPage(pageOf(ctx, null));
+      ctx.state.outboxId = outcome.outboxId;
+      return pages.checkInboxPage(pageOf(ctx, null));
     },
   };
 }

@@ -62,6 +62,7 @@ function dialectHandler(dialect: Dialect, deps: HandlerDeps): Handler {
       identifier,
       clientIp: deps.clientIp(ctx),
     });
+    if (outcome.kind === 'accepted') ctx.state.outboxId = outcome.outboxId;
     return dialect.reply(outcome);
   };
 }
@@ -92,10 +93,10 @@ export function operationHandlers(deps: HandlerDeps): HandlerMap {
       return docs(ctx);
     },
 
-    async adminCreateApiKey(context) {
+    async adminCreateApiKey(context, ctx) {
       const input = context.request.requestBody as components['schemas']['NewApiKey'];
       const created = await createApiKey(deps, input.dialect);
-      audit(deps.log, { action: 'api_key.create', actor: deps.adminActor, key: created.id, dialect: created.dialect });
+      audit(ctx.state.log, { action: 'api_key.create', actor: deps.adminActor, keyId: created.id, dialect: created.dialect });
       return { status: 201, body: created satisfies components['schemas']['CreatedApiKey'] };
     },
 

@@ -1,12 +1,24 @@
 import type { ParameterizedContext } from 'koa';
 import type { RequestFailure } from '../dialects/dialect.ts';
 import type { LimitResult } from '../limits/rate-limits.ts';
+import type { Logger } from '../log/logger.ts';
 
 /**
  * What the steps of answering one request leave for the later ones (koa's ctx.state), so
  * each step's output is named and typed instead of passed through loose fields.
  */
 export interface RequestState {
+  /** This request's id (X-Request-Id), set by the first step (request-log.ts). */
+  requestId: string;
+  /** The log, every line of it carrying the request id. */
+  log: Logger;
+  /** The operation and the dialect that answered, for the access line. */
+  operation?: string;
+  dialect?: string;
+  /** The error id of a dialect's body, when it could not be the request id (see withErrorId). */
+  errorId?: string;
+  /** The reset request this request queued: the worker's log lines about it carry this id. */
+  outboxId?: string;
   /** koa-bodyparser's error, kept by its onerror hook for the body step to describe. */
   bodyError?: { status?: number };
   /** The body step could not read the body: refused after authentication, in the owner's shape. */

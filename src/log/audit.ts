@@ -14,7 +14,8 @@ export interface AuditEvent {
   /** `admin:<fingerprint of the admin token>` or `cli`. */
   actor: string;
   user?: string;
-  key?: string;
+  /** The id of an API key (never the key: a field named `key` is redacted from every line). */
+  keyId?: string;
   /** The names of the fields a change set (never their values). */
   fields?: string[];
   /** The scope of an API key made or revoked. */

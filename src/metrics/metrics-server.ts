@@ -5,7 +5,6 @@ import { isIPv6 } from 'node:net';
 import { gracefulClose } from '../http/graceful-close.ts';
 import type { MetricsText } from '../http/operations-handlers.ts';
 import type { Logger } from '../log/logger.ts';
-import { errorField } from '../log/logger.ts';
 
 export interface MetricsServer {
   /** Where it listens, e.g. http://127.0.0.1:9464. */
@@ -31,7 +30,7 @@ export async function startMetricsServer(metrics: MetricsText, host: string, por
       response.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text) });
       response.end(request.method === 'HEAD' ? undefined : text);
     } catch (error) {
-      log.error('metrics.failed', errorField(error));
+      log.error('metrics.failed', { err: error });
       problem(response, 500, 'resetd failed to collect its metrics.');
     }
   });

@@ -146,9 +146,9 @@ describe('the audit line of a CLI action', () => {
 
     const created = await cli('keys', 'create', '--dialect', 'quickblox');
     const [key] = await rows<{ id: string }>('SELECT id FROM api_keys');
-    expect(created.err.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ action: 'api_key.create', actor: 'cli', key: key!.id, dialect: 'quickblox' })]);
+    expect(created.err.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ action: 'api_key.create', actor: 'cli', keyId: key!.id, dialect: 'quickblox' })]);
     const revoked = await cli('keys', 'revoke', key!.id);
-    expect(revoked.err.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ action: 'api_key.revoke', actor: 'cli', key: key!.id })]);
+    expect(revoked.err.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ action: 'api_key.revoke', actor: 'cli', keyId: key!.id })]);
 
     const logged = [...added.err, ...created.err, ...revoked.err].join('\n');
     for (const secret of [created.out.at(-1)!, 'audited@example.com', 'correct horse battery staple']) expect(logged).not.toContain(secret);

@@ -99,15 +99,19 @@ describe('the admin API over users', () => {
   it('audits each change by the token’s fingerprint and the user’s id, with field names and never values', async () => {
     const id = await addUser(resetd, 'audit.me@example.com');
     const before = audits().length;
-    await admin('PATCH', `/admin/users/${id}`, { name: 'Secret Name', disabled: false });
-    await admin('PUT', `/admin/users/${id}/password`, { password: 'Marmalade Compass Thunder Fjord' });
-    await admin('DELETE', `/admin/users/${id}`);
+    const changes = [
+      await admin('PATCH', `/admin/users/${id}`, { name: 'Secret Name', disabled: false }),
+      await admin('PUT', `/admin/users/${id}/password`, { password: 'Marmalade Compass Thunder Fjord' }),
+      await admin('DELETE', `/admin/users/${id}`),
+    ];
     await admin('DELETE', `/admin/users/${id}`);
     const events = audits().slice(before);
-    expect(events.map((event) => [event?.action, event?.user])).toEqual([
-      ['user.update', id],
-      ['user.set_password', id],
-      ['user.delete', id],
+    // Each line carries the id of the request that made the change, as its answer said.
+    const requestIds = changes.map((response) => response.headers.get('x-request-id'));
+    expect(events.map((event) => [event?.action, event?.user, event?.requestId])).toEqual([
+      ['user.update', id, requestIds[0]],
+      ['user.set_password', id, requestIds[1]],
+      ['user.delete', id, requestIds[2]],
     ]);
     expect(events[0]!.fields).toEqual(['disabled', 'name']);
     expect(JSON.stringify(events)).not.toMatch(/Secret Name|Marmalade|audit\.me/);

@@ -30,8 +30,14 @@ describe('the audit log of the admin API', () => {
     const keyId = (await resetd.database.query<{ id: string }>('SELECT id FROM api_keys'))[0]!.id;
 
     expect(audits()).toEqual([
-      { action: 'user.add', actor, user },
-      { action: 'api_key.create', actor, key: keyId, dialect: 'maiascore' },
+      { action: 'user.add', actor, user, requestId: expect.any(String) },
+      { action: 'api_key.create', actor, keyId, dialect: 'maiascore', requestId: expect.any(String) },
+    ]);
+    // Each audit line carries the id of the request that did it, as its access line does.
+    const accessOf = (requestId: unknown) => lines.find((line) => line.event === 'request' && line.fields?.requestId === requestId)?.fields;
+    expect(audits().map((audit) => accessOf(audit?.requestId))).toEqual([
+      expect.objectContaining({ operation: 'adminCreateUser', status: 201 }),
+      expect.objectContaining({ operation: 'adminCreateApiKey', status: 201 }),
     ]);
     const logged = JSON.stringify(lines);
     for (const secret of [ADMIN_TOKEN, key, 'audited@example.com', 'correct horse battery staple']) expect(logged).not.toContain(secret);

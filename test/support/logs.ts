@@ -1,18 +1,26 @@
-import type { Logger } from '../../src/log/logger.ts';
+import type { Logger, LogLevel } from '../../src/log/logger.ts';
+import { createLogger } from '../../src/log/logger.ts';
 
 export interface LogLine {
-  level: 'info' | 'warn' | 'error';
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   event: string;
+  /** The line's own fields: all but level, time, event and the process's pid and hostname. */
   fields?: Record<string, unknown>;
 }
 
-/** A logger that keeps every line, for a test to read. */
-export function capturingLogger(): { log: Logger; lines: LogLine[] } {
+/**
+ * resetd's real logger (pino, its redaction and formatters) writing into an array, for a
+ * test to read: each line is parsed back from the JSON pino wrote.
+ */
+export function capturingLogger(level: LogLevel = 'info'): { log: Logger; lines: LogLine[]; texts: string[] } {
   const lines: LogLine[] = [];
-  const log: Logger = {
-    info: (event, fields) => lines.push({ level: 'info', event, fields }),
-    warn: (event, fields) => lines.push({ level: 'warn', event, fields }),
-    error: (event, fields) => lines.push({ level: 'error', event, fields }),
+  /** The lines as pino wrote them, for a test that looks for a secret in the raw output. */
+  const texts: string[] = [];
+  const write = (text: string) => {
+    texts.push(text);
+    const { level, time, event, pid, hostname, ...fields } = JSON.parse(text);
+    if (typeof time !== 'string' || typeof pid !== 'number' || typeof hostname !== 'string') throw new Error(`not a line resetd writes: ${text}`);
+    lines.push({ level, event, fields: Object.keys(fields).length > 0 ? fields : undefined });
   };
-  return { log, lines };
+  return { log: createLogger({ level, format: 'json' }, { write }), lines, texts };
 }

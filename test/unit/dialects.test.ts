@@ -208,7 +208,7 @@ describe.each(dialects)('%s', (name, fixture) => {
   });
 
   it("answers an accepted reset with its product's success", () => {
-    const reply = dialect.reply({ kind: 'accepted' });
+    const reply = dialect.reply({ kind: 'accepted', outboxId: 'rr_1' });
     expect(reply.status).toBe(fixture.accepted.status);
     expect(reply.body).toStrictEqual(fixture.accepted.body);
   });
@@ -237,7 +237,7 @@ describe.each(dialects)('%s', (name, fixture) => {
   });
 
   it('never answers a failure with its success reply', () => {
-    const success = JSON.stringify(dialect.reply({ kind: 'accepted' }));
+    const success = JSON.stringify(dialect.reply({ kind: 'accepted', outboxId: 'rr_1' }));
     for (const failure of Object.values(FAILURES)) {
       expect(JSON.stringify(dialect.failure(failure))).not.toBe(success);
     }

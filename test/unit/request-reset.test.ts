@@ -29,8 +29,9 @@ function setup() {
 describe('requestReset', () => {
   it('an address is accepted as one pending row keyed by its NFC, lower-case form, with the origin, client and time', async () => {
     const { store, clock, calls, request, wakes } = setup();
-    expect(await request({ identifier: 'E\u0301mile@Example.COM', origin: 'unleash', clientIp: '198.51.100.4' })).toEqual({ kind: 'accepted' });
+    const outcome = await request({ identifier: 'E\u0301mile@Example.COM', origin: 'unleash', clientIp: '198.51.100.4' });
     const rows = await claimDue(store, clock);
+    expect(outcome).toEqual({ kind: 'accepted', outboxId: rows[0]!.id });
     expect(rows).toEqual([
       expect.objectContaining({ kind: 'reset', origin: 'unleash', identifier: 'émile@example.com', clientIp: '198.51.100.4', createdAt: clock.now(), payload: null, attempts: 1 }),
     ]);
@@ -42,8 +43,8 @@ describe('requestReset', () => {
   it('a known and an unknown address take the same path: one write each, nothing looked up', async () => {
     const { store, calls, request } = setup();
     await store.addUser({ id: 'usr_1', email: 'known@example.com', emailKey: 'known@example.com', name: null, locale: null, disabled: false, passwordHash: null, createdAt: new Date() });
-    expect(await request({ identifier: 'known@example.com' })).toEqual({ kind: 'accepted' });
-    expect(await request({ identifier: 'unknown@example.com' })).toEqual({ kind: 'accepted' });
+    expect(await request({ identifier: 'known@example.com' })).toEqual({ kind: 'accepted', outboxId: expect.stringMatching(/^rr_/) });
+    expect(await request({ identifier: 'unknown@example.com' })).toEqual({ kind: 'accepted', outboxId: expect.stringMatching(/^rr_/) });
     expect(calls).toEqual(['addResetRequest', 'addResetRequest']);
   });
 
@@ -64,14 +65,14 @@ describe('requestReset', () => {
 
   it('maiascore names an account by id or user name: kept as sent (NFC), not lower-cased', async () => {
     const { store, clock, request } = setup();
-    expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'usr_42' })).toEqual({ kind: 'accepted' });
-    expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'Ame\u0301lie' })).toEqual({ kind: 'accepted' });
+    expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'usr_42' })).toEqual({ kind: 'accepted', outboxId: expect.stringMatching(/^rr_/) });
+    expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'Ame\u0301lie' })).toEqual({ kind: 'accepted', outboxId: expect.stringMatching(/^rr_/) });
     expect((await claimDue(store, clock)).map((item) => item.identifier).sort()).toEqual(['Amélie', 'usr_42']);
   });
 
   it('maiascore: an identifier with an @ is checked as an address and keyed like one', async () => {
     const { store, clock, request } = setup();
-    expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'Ana@Example.com' })).toEqual({ kind: 'accepted' });
+    expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'Ana@Example.com' })).toEqual({ kind: 'accepted', outboxId: expect.stringMatching(/^rr_/) });
     expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'ana@' })).toEqual({ kind: 'invalid', reason: 'malformed' });
     expect((await claimDue(store, clock)).map((item) => item.identifier)).toEqual(['ana@example.com']);
   });
@@ -91,6 +92,6 @@ describe('requestReset', () => {
 
   it('maiascore: a name of 254 characters is accepted', async () => {
     const { request } = setup();
-    expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'x'.repeat(254) })).toEqual({ kind: 'accepted' });
+    expect(await request({ origin: 'maiascore', naming: 'email-id-or-name', identifier: 'x'.repeat(254) })).toEqual({ kind: 'accepted', outboxId: expect.stringMatching(/^rr_/) });
   });
 });

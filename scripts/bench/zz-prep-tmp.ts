@@ -1,0 +1,13 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { startBenchResetd } from './bench-resetd.ts';
+const N = Number(process.argv[2] ?? 5000);
+const env = { DATABASE_URL: 'sqlite:/tmp/wprof/db.db', SMTP_URL: `smtp://127.0.0.1:${process.argv[3]}`, RATE_LIMIT_EMAIL_PER_MINUTE: '0', RATE_LIMIT_EMAIL_PER_HOUR: '0', RESETD_WORKER: 'off' };
+writeFileSync('/tmp/wprof/users.csv', `email\n${Array.from({ length: N }, (_, i) => `user${i}@example.com`).join('\n')}\n`);
+await new Promise((r) => spawn(process.execPath, ['bin/resetd.js', 'users', 'import', '/tmp/wprof/users.csv'], { env: { ...process.env, ...env }, stdio: 'ignore' }).once('exit', r));
+const resetd = await startBenchResetd(env);
+let i = 0;
+await autocannon({ url: resetd.url, connections: 10, amount: N, requests: [{ setupRequest: (req) => ({ ...req, method: 'POST', path: '/api/v4/user/reset', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `user${i++}@example.com` }) }) }] });
+await resetd.stop();
+console.log('queued');
