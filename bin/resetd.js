@@ -17,7 +17,12 @@ if (existsSync(new URL('../scripts/build.mjs', import.meta.url))) {
   console.error('resetd: dist/ is missing: build it with `npm ci && npm run build` and deploy it with bin/');
   process.exit(1);
 }
-const { runCli } = await import(main.href);
 const argv = process.argv.slice(2);
-const code = await runCli(argv);
-if (argv[0] !== 'serve' && argv[0] !== 'worker') process.exit(code);
+if (argv.length === 1 && (argv[0] === 'serve' || argv[0] === 'worker')) {
+  // The server alone: none of the CLI's modules to load at start (what runCli would do next).
+  const { runServer } = await import(new URL('../dist/src/main.js', import.meta.url).href);
+  await runServer(argv[0]);
+} else {
+  const { runCli } = await import(main.href);
+  process.exit(await runCli(argv));
+}
