@@ -7,6 +7,7 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/unleash/**'],
     // Every response from a resetd a test started is checked against generated/openapi.yaml.
     setupFiles: ['test/support/check-every-response.ts'],
+    globalSetup: ['test/support/build-dist.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from './config.ts';
 import type { CommandSpec } from './cli/command-table.ts';
@@ -26,8 +26,13 @@ function commandHelp(command: CommandSpec): string {
   return [`usage: resetd ${command.name}${command.args ? ` ${command.args}` : ''}`, '', command.summary, ...(command.details ? ['', command.details] : [])].join('\n');
 }
 
+/** The version in resetd's package.json, found upwards from this file (src/ in a checkout, dist/src/ when built). */
 export function version(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    const file = new URL('package.json', dir);
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    if (dir.pathname === '/') return 'unknown';
+  }
 }
 
 /** Runs one CLI command; returns the process exit code. Output goes through `out` and `err`. */

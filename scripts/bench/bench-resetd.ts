@@ -20,12 +20,14 @@ const ADMIN = 'bench-admin-token-0123456789';
 export async function startBenchResetd(env: Record<string, string>): Promise<BenchResetd> {
   const port = 18000 + Math.floor(Math.random() * 2000);
   const url = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // The compiled build, as npm start runs it (built first when stale).
+  const server = spawn(process.execPath, ['bin/resetd.js', 'serve'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RESETD_ADMIN_TOKEN: ADMIN, RATE_LIMIT_IP: '0', RATE_LIMIT_API_KEY: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; !(await fetch(`${url}/healthz`).then((r) => r.ok, () => false)); i++) {
-    if (i > 100) throw new Error('resetd did not start');
+    // 30 s: a stale dist/ is compiled first.
+    if (i > 300) throw new Error('resetd did not start');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -1,12 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 /** generated/openapi.yaml: the merged spec every request is routed and validated by. */
 export const SPEC_PATH = fileURLToPath(new URL('../../generated/openapi.yaml', import.meta.url));
+/** The same spec as JSON, written beside the compiled code by the build (scripts/build.mjs). */
+const SPEC_JSON_PATH = fileURLToPath(new URL('../../generated/openapi.json', import.meta.url));
 export const DOCS_PATH = fileURLToPath(new URL('../../generated/docs.html', import.meta.url));
 
 export function loadSpec(): Record<string, unknown> {
+  // Parsing the YAML took a quarter of a second of every start; JSON takes a millisecond.
+  if (existsSync(SPEC_JSON_PATH)) return JSON.parse(readFileSync(SPEC_JSON_PATH, 'utf8')) as Record<string, unknown>;
   return parse(readFileSync(SPEC_PATH, 'utf8')) as Record<string, unknown>;
 }
 

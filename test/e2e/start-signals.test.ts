@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../support/ports.ts';
+import type { NpmStart } from '../support/npm-start.ts';
+import { accepts, alive, descendants, killGroup, npmStart as npmStartOn, whenStarted } from '../support/npm-start.ts';
 import type { TestDatabase } from '../support/test-store.ts';
 import { newTestDatabase } from '../support/test-store.ts';
 import { until } from '../support/waiting.ts';
@@ -16,92 +15,19 @@ const databases: TestDatabase[] = [];
 const started: ChildProcess[] = [];
 
 afterEach(() => {
-  // Whatever a failed test left behind: its whole process group.
-  for (const child of started.splice(0)) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {}
-  }
+  for (const child of started.splice(0)) killGroup(child);
 });
 afterAll(async () => {
   await Promise.all(databases.map((database) => database.drop()));
 });
 
-// What the test runner's own environment might set must not decide how resetd starts.
-const UNSET = ['HOST', 'PORT', 'SMTP_URL', 'DEV_MAILBOX', 'NODE_ENV', 'RESETD_CONFIG', 'RESETD_WORKER', 'npm_lifecycle_event'];
-
-interface NpmStart {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `npm start` (or another npm script) in a process group of its own, as a terminal or a supervisor starts it. */
+/** `npm start` (or another npm script) on a database of its own. */
 async function npmStart(env: Record<string, string> = {}, args: readonly string[] = ['start']): Promise<NpmStart> {
   const database = newTestDatabase();
   databases.push(database);
-  const port = await freePort();
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !UNSET.includes(name)));
-  const child = spawn('npm', [...args], {
-    env: { ...base, PORT: String(port), DATABASE_URL: database.url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  started.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, port, output: () => output, exit };
-}
-
-async function whenStarted(run: NpmStart): Promise<void> {
-  await until(() => run.output().includes('"resetd.started"') || run.child.exitCode !== null, 30_000, 50).catch(() => {
-    throw new Error(`npm start did not start:\n${run.output()}`);
-  });
-  if (run.child.exitCode !== null) throw new Error(`npm start exited with ${run.child.exitCode}:\n${run.output()}`);
-}
-
-/** Every process below `pid`, from the process table. */
-function descendants(pid: number): number[] {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const below: number[] = [];
-  const visit = (parent: number) => {
-    for (const [child, ppid] of table) {
-      if (ppid === parent) {
-        below.push(child);
-        visit(child);
-      }
-    }
-  };
-  visit(pid);
-  return below;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+  const run = await npmStartOn({ DATABASE_URL: database.url, ...env }, args);
+  started.push(run.child);
+  return run;
 }
 
 describe('npm start and signals', () => {
