@@ -6,11 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d test/unleash-server/node_modules/unleash-server ]; then
-  echo "== installing unleash-server in test/unleash-server"
-  # Scarf (a dependency of Unleash's API docs) would report the install; it is told not to.
-  SCARF_ANALYTICS=false npm ci --prefix test/unleash-server --no-audit --no-fund
-fi
+bash scripts/install-unleash-server.sh
 
 echo "== unleash directory against a real Unleash"
 npx vitest run --config vitest.unleash.config.ts "$@"

@@ -1,7 +1,11 @@
 /**
- * The baseline resetd is measured against (DESIGN.md, "Speed"): bare koa with
- * koa-bodyparser answering a JSON POST with `{}`, in a process of its own. Prints its port.
+ * The baseline of DESIGN.md's speed targets: bare koa with koa-bodyparser, answering every
+ * request with `{}` after parsing its JSON body. Run in a process of its own, like the servers
+ * it is compared with; prints {"event":"koa.started","port":N} once it listens.
+ *
+ *   node --import tsx scripts/bench/bare-koa.ts
  */
+import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 
@@ -11,7 +15,6 @@ app.use((ctx) => {
   ctx.body = {};
 });
 const server = app.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  console.log(typeof address === 'object' && address ? address.port : 0);
+  console.log(JSON.stringify({ event: 'koa.started', port: (server.address() as AddressInfo).port }));
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -38,14 +38,18 @@ export async function startBenchResetd(env: Record<string, string>): Promise<Ben
     pid: server.pid,
     post,
     async addUser(email) {
-      await post('/admin/users', { email }, admin);
+      const response = await post('/admin/users', { email }, admin);
+      if (!response.ok) throw new Error(`resetd: adding ${email} answered ${response.status}`);
     },
     async apiKey(dialect) {
       return ((await (await post('/admin/api-keys', { dialect }, admin)).json()) as { key: string }).key;
     },
     async stop() {
+      // Already gone (a Ctrl-C reaches the whole process group): no exit event is coming.
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
+      await exited;
     },
   };
 }

@@ -54,7 +54,7 @@ async function run(command: string[], env: Record<string, string>): Promise<void
 
 const [smtpPort, countPort] = (await child('scripts/bench/smtp-counter.ts')).line.split(' ');
 const delivered = async () => Number(await (await fetch(`http://127.0.0.1:${countPort}/`)).text());
-const koaPort = (await child('scripts/bench/bare-koa.ts')).line;
+const koaPort = (JSON.parse((await child('scripts/bench/bare-koa.ts')).line) as { port: number }).port;
 
 /** Pending and sending outbox items: what the worker has yet to do. */
 async function backlog(): Promise<number> {

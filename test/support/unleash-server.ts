@@ -54,9 +54,16 @@ export const UNLEASH_ADMIN = { username: 'admin', password: 'unleash4all' } as c
 export const UNLEASH_START_TIMEOUT_MS = 120_000;
 
 const SERVER_DIR = fileURLToPath(new URL('../unleash-server/', import.meta.url));
-const POSTGRES = new URL(process.env.RESETD_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test');
+/** The PostgreSQL server the tests (and bench:unleash) use, as RESETD_TEST_POSTGRES names it. */
+export const POSTGRES = new URL(process.env.RESETD_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test');
 
-export async function startUnleashServer(options: { startTimeoutMs?: number } = {}): Promise<UnleashServer> {
+export interface UnleashServerOptions {
+  startTimeoutMs?: number;
+  /** More of Unleash's own environment settings, e.g. EMAIL_HOST and EMAIL_PORT for its mail. */
+  env?: Record<string, string>;
+}
+
+export async function startUnleashServer(options: UnleashServerOptions = {}): Promise<UnleashServer> {
   if (!existsSync(`${SERVER_DIR}node_modules/unleash-server`)) {
     throw new Error('unleash-server is not installed in test/unleash-server: run `npm run test:unleash`, which installs it');
   }
@@ -76,7 +83,7 @@ export async function startUnleashServer(options: { startTimeoutMs?: number } = 
   process.on('exit', killOnExit);
 
   try {
-    const started = await startProcess(database, options.startTimeoutMs ?? UNLEASH_START_TIMEOUT_MS - 10_000);
+    const started = await startProcess(database, options.startTimeoutMs ?? UNLEASH_START_TIMEOUT_MS - 10_000, options.env ?? {});
     child = started.child;
     const url = `http://127.0.0.1:${started.port}`;
     const adminToken = await createToken(url, UNLEASH_ADMIN.username, UNLEASH_ADMIN.password);
@@ -107,13 +114,13 @@ export async function startUnleashServer(options: { startTimeoutMs?: number } = 
 }
 
 /** Runs start.mjs and waits for its "started" line, which it prints once Unleash listens. */
-async function startProcess(database: string, timeoutMs: number): Promise<{ child: ChildProcess; port: number }> {
+async function startProcess(database: string, timeoutMs: number, extraEnv: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const postgres = `postgres://${POSTGRES.username || 'postgres'}${POSTGRES.password ? `:${POSTGRES.password}` : ''}@${POSTGRES.host}`;
   const child = spawn(process.execPath, ['start.mjs', '--database', database, '--postgres', postgres, '--exit-on-stdin-end'], {
     cwd: SERVER_DIR,
     // A clean environment: Unleash reads DATABASE_URL, UNLEASH_URL, NODE_ENV=test (vitest's)
     // and more from it, and resetd's tests set some of those for resetd.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...extraEnv },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
@@ -167,7 +174,8 @@ async function endProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function maintenance(sql: string): Promise<void> {
+/** Runs one statement (CREATE or DROP DATABASE) on POSTGRES's server, outside any database of ours. */
+export async function maintenance(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: new URL('/postgres', POSTGRES).href, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
