@@ -114,13 +114,36 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   const exact = new Map(operations.filter((op) => !op.path.includes('{')).map((op) => [`${op.method.toUpperCase()} ${op.path}`, op]));
   const matchOperation = (request: { method: string; path: string }) =>
     exact.get(`${request.method} ${request.path}`) ?? api.matchOperation(request as never);
+  // openapi-backend routes each request again and parses it three times (before routing, after
+  // it, and to validate), and a parse builds the path template's matcher anew. resetd has
+  // routed it already (matchOperation above), so the router answers from that, and each
+  // request is parsed once, for its operation.
+  const routed = new WeakMap<object, Operation>();
+  const parsed = new WeakMap<object, ReturnType<typeof api.router.parseRequest>>();
+  const routerMatch = api.router.matchOperation.bind(api.router);
+  const routerParse = api.router.parseRequest.bind(api.router);
+  api.router.matchOperation = ((request: object, strict?: boolean) =>
+    routed.get(request) ?? routerMatch(request as never, strict as true)) as unknown as typeof api.router.matchOperation;
+  api.router.parseRequest = (request, operation) => {
+    const known = routed.get(request);
+    if (!known || (operation && operation !== known)) return routerParse(request, operation);
+    let result = parsed.get(request);
+    if (!result) {
+      result = routerParse(request, known);
+      parsed.set(request, result);
+    }
+    return result;
+  };
   const declaredQuery = declaredQueryOf(operations);
 
   const limitedByIp = new Set(
     operations.filter((op) => (op as { 'x-resetd-rate-limit'?: string })['x-resetd-rate-limit'] === 'ip').map((op) => op.operationId!),
   );
   const beforeSpec = [enabledStep(deps.dialects, deps.adminToken, deps.metricsToken), ipLimitStep(limitedByIp, perMinuteLimit(deps.limiters, 'ip', deps.rateLimitIp)), bodyStep()];
-  const bySpec = async ({ ctx, request }: Matched) => (await api.handleRequest(request, ctx)) as AnyReply;
+  const bySpec = async ({ ctx, request, operation }: Matched) => {
+    routed.set(request, operation);
+    return (await api.handleRequest(request, ctx)) as AnyReply;
+  };
 
   const app = new Koa<RequestState>();
   app.proxy = false;
