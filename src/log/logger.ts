@@ -1,6 +1,6 @@
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import pino from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 
 /**
  * One JSON line per event (pino): `level` as a word, `time` in ISO 8601, the `event` name and
@@ -66,9 +66,12 @@ export function createLogger(settings: Pick<LoggerSettings, 'level'> & Partial<L
     redact: { paths: REDACT_PATHS, censor },
   };
   // pino-pretty in this thread (not as a transport's worker): it is for a person at a terminal, where speed does not matter and lines must not be lost at exit.
-  const out = destination ?? (readable ? pretty({ sync: true, messageKey: 'event', ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l', singleLine: true }) : pino.destination({ dest: 1, sync: true }));
+  const out = destination ?? (readable ? loadPretty()({ sync: true, messageKey: 'event', ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l', singleLine: true }) : pino.destination({ dest: 1, sync: true }));
   return wrap(pino(options, out));
 }
+
+// Loaded only for readable output: JSON lines (production, pipes, the CLI's audit line) never pay its 30 ms at start.
+const loadPretty = (): typeof import('pino-pretty') => createRequire(import.meta.url)('pino-pretty');
 
 // The event is a field, not pino's message (written last): a line reads level, time, request id, event, then the details.
 function wrap(logger: pino.Logger): Logger {

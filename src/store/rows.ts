@@ -43,6 +43,14 @@ export interface UserRow {
   disabled: number | boolean;
 }
 
+/**
+ * Revokes an account's unused reset tokens: after a newer link, a reset, or a change of the
+ * account (email, password, disabled). Placeholders in the store's own SQL dialect.
+ */
+export function revokeUnusedTokensSql(at: string, account: string): string {
+  return `UPDATE reset_tokens SET revoked_at = ${at} WHERE account_id = ${account} AND used_at IS NULL AND revoked_at IS NULL`;
+}
+
 export const TOKEN_COLUMNS = 'hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at, used_at, revoked_at';
 
 export function toUser(row: UserRow | undefined): Account | undefined {

@@ -3,7 +3,7 @@ import type { NewOutboxItem } from '../../core/outbox-item.ts';
 import type { ApiKey, Store } from '../../core/store.ts';
 import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
-import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
+import { emptyStateCounts, revokeUnusedTokensSql, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { postgresUserAdmin } from './postgres-user-admin.ts';
 import { inTransaction } from './in-transaction.ts';
@@ -184,7 +184,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
         // One account's tokens are minted one at a time: two workers revoking "the older
         // ones" at once under READ COMMITTED would each miss the other's new row.
         await client.query(`SELECT pg_advisory_xact_lock(hashtext('resetd:token:' || $1))`, [token.account.id]);
-        await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE account_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [token.createdAt.getTime(), token.account.id]);
+        await client.query(revokeUnusedTokensSql('$1', '$2'), [token.createdAt.getTime(), token.account.id]);
         await client.query(
           `INSERT INTO reset_tokens (hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -218,7 +218,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
           [at, reset.tokenHash, reset.heldUntil.getTime()],
         );
         if (spent.rowCount !== 1) return 'lost' as const;
-        await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE account_id = $2 AND used_at IS NULL AND revoked_at IS NULL`, [at, reset.accountId]);
+        await client.query(revokeUnusedTokensSql('$1', '$2'), [at, reset.accountId]);
         if (reset.outbox.length > 0) await insertItems(client, reset.outbox);
         return 'done' as const;
       }),

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import type { UserAdminStore, UserRecord } from '../../core/store.ts';
 import type { UserRecordRow } from '../rows.ts';
-import { toUserRecord, USER_RECORD_COLUMNS } from '../rows.ts';
+import { revokeUnusedTokensSql, toUserRecord, USER_RECORD_COLUMNS } from '../rows.ts';
 
 type Transaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
 
-const REVOKE_TOKENS = `UPDATE reset_tokens SET revoked_at = $1 WHERE account_id = $2 AND used_at IS NULL AND revoked_at IS NULL`;
+const REVOKE_TOKENS = revokeUnusedTokensSql('$1', '$2');
 
 /** The operator's user management on PostgreSQL (see UserAdminStore); each change is one transaction. */
 export function postgresUserAdmin(pool: pg.Pool, transaction: Transaction): UserAdminStore {

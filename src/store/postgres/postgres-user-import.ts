@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ImportedUser, ImportRowResult, UserImportStore } from '../../core/store.ts';
 import type { ImportUserRow } from '../user-import-rows.ts';
+import { revokeUnusedTokensSql } from '../rows.ts';
 import { IMPORT_COLUMNS, importChange, nameKey, toExportedUser } from '../user-import-rows.ts';
 import { inTransaction } from './in-transaction.ts';
 
@@ -72,7 +73,7 @@ async function importBatch(client: pg.PoolClient, rows: readonly ImportedUser[],
     );
   }
   if (revoked.length > 0) {
-    await client.query(`UPDATE reset_tokens SET revoked_at = $1 WHERE account_id = ANY($2::text[]) AND used_at IS NULL AND revoked_at IS NULL`, [at, revoked]);
+    await client.query(revokeUnusedTokensSql('$1', 'ANY($2::text[])'), [at, revoked]);
   }
   return results;
 }

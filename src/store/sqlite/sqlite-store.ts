@@ -5,7 +5,7 @@ import type { NewOutboxItem } from '../../core/outbox-item.ts';
 import type { ApiKey, NewUser, Store } from '../../core/store.ts';
 import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
-import { emptyStateCounts, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
+import { emptyStateCounts, revokeUnusedTokensSql, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { sqliteUserAdmin } from './sqlite-user-admin.ts';
 import { sqliteUserImport } from './sqlite-user-import.ts';
@@ -72,7 +72,7 @@ export function openSqliteStore(path: string): SqliteStore {
     setPassword: db.prepare(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ? AND disabled = 0`),
     userPassword: db.prepare(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email_key = ?`),
     upgradePasswordHash: db.prepare(`UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`),
-    revokeTokens: db.prepare(`UPDATE reset_tokens SET revoked_at = ? WHERE account_id = ? AND used_at IS NULL AND revoked_at IS NULL`),
+    revokeTokens: db.prepare(revokeUnusedTokensSql('?', '?')),
     insertToken: db.prepare(
       `INSERT INTO reset_tokens (hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at)
        VALUES (@hash, @requestId, @accountId, @accountEmail, @accountName, @accountLocale, @origin, @createdAt, @expiresAt)`,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { UserAdminStore, UserChange } from '../../core/store.ts';
 import type { UserRecordRow } from '../rows.ts';
-import { toUserRecord, USER_RECORD_COLUMNS } from '../rows.ts';
+import { revokeUnusedTokensSql, toUserRecord, USER_RECORD_COLUMNS } from '../rows.ts';
 
 /** The operator's user management on the SQLite file (see UserAdminStore). */
 export function sqliteUserAdmin(db: Database.Database): UserAdminStore {
@@ -18,7 +18,7 @@ export function sqliteUserAdmin(db: Database.Database): UserAdminStore {
         WHERE id = @id`,
     ),
     setPassword: db.prepare(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`),
-    revokeTokens: db.prepare(`UPDATE reset_tokens SET revoked_at = ? WHERE account_id = ? AND used_at IS NULL AND revoked_at IS NULL`),
+    revokeTokens: db.prepare(revokeUnusedTokensSql('?', '?')),
     deleteTokens: db.prepare(`DELETE FROM reset_tokens WHERE account_id = ?`),
     deleteItems: db.prepare(`DELETE FROM outbox WHERE identifier IN (@id, @email, @emailKey) OR lower(identifier) = @emailKey`),
     deleteCounter: db.prepare(`DELETE FROM rate_limits WHERE key = ?`),

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ImportedUser, ImportRowResult, UserImportStore } from '../../core/store.ts';
 import type { ImportUserRow } from '../user-import-rows.ts';
+import { revokeUnusedTokensSql } from '../rows.ts';
 import { IMPORT_COLUMNS, importChange, nameKey, toExportedUser } from '../user-import-rows.ts';
 
 /** UserImportStore on SQLite: one batch is one transaction, every statement prepared once. */
@@ -16,7 +17,7 @@ export function sqliteUserImport(db: Database.Database): UserImportStore {
               password_hash = coalesce(@passwordHash, password_hash)
         WHERE id = @id`,
     ),
-    revokeTokens: db.prepare(`UPDATE reset_tokens SET revoked_at = ? WHERE account_id = ? AND used_at IS NULL AND revoked_at IS NULL`),
+    revokeTokens: db.prepare(revokeUnusedTokensSql('?', '?')),
     first: db.prepare(`SELECT ${IMPORT_COLUMNS} FROM users ORDER BY id LIMIT ?`),
     after: db.prepare(`SELECT ${IMPORT_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`),
   };
