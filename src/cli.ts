@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from './config.ts';
+import type { Config } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 import type { CommandSpec } from './cli/command-table.ts';
 import { COMMANDS, findCommand } from './cli/command-table.ts';
 import { CommandRefused, storeOpener, UsageError } from './cli/cli-support.ts';
@@ -69,8 +70,12 @@ export async function runCli(
     out(commandHelp(command));
     return 0;
   }
+  let settings: Config | undefined;
+  const config = () => (settings ??= loadConfig());
   try {
-    return await command.run(args, { out, err, input, withStore: storeOpener(err, command.store ?? 'reads') });
+    const kind = command.builtinOnly ? config().directory.kind : 'builtin';
+    if (kind !== 'builtin') throw new CommandRefused(`resetd ${command.name}: accounts live in the application (DIRECTORY=${kind}); manage them there`);
+    return await command.run(args, { out, err, input, config, withStore: storeOpener(err, command.store ?? 'reads', config) });
   } catch (error) {
     if (error instanceof CommandRefused) {
       err(error.message);

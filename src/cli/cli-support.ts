@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { Store } from '../core/store.ts';
 import type { AuditEvent } from '../log/audit.ts';
 import { audit, CLI_ACTOR } from '../log/audit.ts';
@@ -21,6 +21,8 @@ export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   input: NodeJS.ReadableStream;
+  /** The settings, read once per command. */
+  config: () => Config;
   /** Opens the configured store for one command, says which on stderr, and closes it after. */
   withStore<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }
@@ -37,9 +39,9 @@ export function auditLine(err: (line: string) => void, event: Omit<AuditEvent, '
  */
 export type StoreUse = 'reads' | 'writes';
 
-export function storeOpener(err: (line: string) => void, use: StoreUse): CliIo['withStore'] {
+export function storeOpener(err: (line: string) => void, use: StoreUse, config: () => Config): CliIo['withStore'] {
   return async (work) => {
-    const url = loadConfig().databaseUrl;
+    const url = config().databaseUrl;
     const file = url.startsWith('sqlite:') ? resolve(url.slice('sqlite:'.length)) : null;
     const fresh = file !== null && file !== resolve(':memory:') && !existsSync(file);
     if (fresh && use === 'reads') {

@@ -14,6 +14,8 @@ export interface CommandSpec {
   /** More for `resetd help <command>`. */
   details?: string;
   store: StoreUse | null;
+  /** Works on resetd's own users table only: refused (exit 1) where the accounts live in the application. */
+  builtinOnly?: boolean;
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
@@ -31,6 +33,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'worker', args: '', summary: 'run only the mail worker (needs SMTP_URL)', store: null, run: server('worker') },
   {
     name: 'users add',
+    builtinOnly: true,
     args: 'EMAIL [--password P] [--name N] [--locale L] [--disabled]',
     summary: 'add a user (the password must pass the reset policy and is stored as argon2id)',
     details: 'Exit 1 when a user has this email already (in any letter case); 2 when the email, name, locale or password is refused.',
@@ -39,15 +42,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'users list',
+    builtinOnly: true,
     args: '[--email-prefix P] [--limit N] [--after ID] [--json]',
     summary: 'users in the order they were added, a page at a time (the last line names the next page)',
     details: '--limit is 1 to 1000 (100 by default); --json prints one JSON object per user, and {"next":…} when there is more.',
     store: 'reads',
     run: users('list'),
   },
-  { name: 'users get', args: 'USER [--json]', summary: 'one user; USER is an id or an email in any letter case', store: 'reads', run: users('get') },
+  { name: 'users get',
+    builtinOnly: true, args: 'USER [--json]', summary: 'one user; USER is an id or an email in any letter case', store: 'reads', run: users('get') },
   {
     name: 'users update',
+    builtinOnly: true,
     args: 'USER [--email E] [--name N | --no-name] [--locale L | --no-locale] [--disable | --enable]',
     summary: 'change a user (a new email or --disable revokes their unused reset links)',
     details: 'Exit 1 when there is no such user or another user has the new email; 2 when a value is refused.',
@@ -56,15 +62,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'users set-password',
+    builtinOnly: true,
     args: 'USER',
     summary: 'set a password read from stdin (the reset policy; revokes their unused reset links)',
     details: 'The password is the first line of stdin, never an argument (arguments show in ps and shell history):\n  resetd users set-password ada@example.com < password.txt',
     store: 'reads',
     run: users('set-password'),
   },
-  { name: 'users delete', args: 'USER', summary: 'delete a user, their reset links, their mail and their counters', store: 'reads', run: users('delete') },
+  { name: 'users delete',
+    builtinOnly: true, args: 'USER', summary: 'delete a user, their reset links, their mail and their counters', store: 'reads', run: users('delete') },
   {
     name: 'users import',
+    builtinOnly: true,
     args: 'FILE [--format csv|jsonl]',
     summary: 'add or update users from a CSV (header row) or JSON Lines file (- reads stdin)',
     details: 'Columns: email, name, locale, disabled, password_hash. Exit 1 when rows are refused (each is listed with its line), 2 when the file is refused as a whole.',
@@ -73,6 +82,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'users export',
+    builtinOnly: true,
     args: '[--format csv|jsonl] [--output FILE]',
     summary: 'write every user, with their password hash, in the format import reads',
     store: 'reads',

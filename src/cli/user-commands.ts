@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
 import { emailKey } from '../core/email-address.ts';
 import { deleteUser, listUsers, setUserPassword, updateUser, userView } from '../core/manage-users.ts';
 import type { UserChangeCommand } from '../core/manage-users.ts';
@@ -9,7 +8,7 @@ import { passwordProblemMessages } from '../messages/password-problems.ts';
 import { argon2idHasher } from '../password-hasher/argon2id-hasher.ts';
 import { sitePasswordPolicy } from '../password-strength/site-password-policy.ts';
 import type { CliIo } from './cli-support.ts';
-import { auditLine, clock, CommandRefused, UsageError } from './cli-support.ts';
+import { auditLine, clock, UsageError } from './cli-support.ts';
 import { addUser } from '../core/users.ts';
 
 /** `resetd users list|get|update|set-password|delete`: the admin API's user management, from a shell. */
@@ -18,15 +17,14 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 /** Exit codes: 0 done, 1 no such user (or another has the email), 2 refused input. */
 export const USER_COMMANDS: Record<string, Command> = {
-  async add(args, { out, err, withStore }) {
+  async add(args, { out, err, config, withStore }) {
     const { values, positionals } = parseArgs({
       args: [...args],
       allowPositionals: true,
       options: { password: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' }, disabled: { type: 'boolean' } },
     });
     if (positionals.length !== 1) throw new UsageError('users add takes exactly one EMAIL');
-    const config = builtinOnly('add');
-    const passwords = sitePasswordPolicy(config);
+    const passwords = sitePasswordPolicy(config());
     const outcome = await withStore((store) => addUser({ store, hasher: argon2idHasher, clock, passwords }, { email: positionals[0]!, ...values }));
     switch (outcome.kind) {
       case 'added':
@@ -53,7 +51,6 @@ export const USER_COMMANDS: Record<string, Command> = {
     });
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('users list: --limit is 1 to 1000');
-    builtinOnly('list');
     const page = await withStore((store) => listUsers({ store }, { after: values.after ?? null, emailPrefix: values['email-prefix'] ?? null, limit }));
     if (values.json) {
       for (const user of page.users) out(JSON.stringify(userView(user)));
@@ -68,7 +65,6 @@ export const USER_COMMANDS: Record<string, Command> = {
   async get(args, { out, err, withStore }) {
     const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { json: { type: 'boolean' } } });
     const who = oneUser('get', positionals);
-    builtinOnly('get');
     const user = await withStore((store) => findUser(store, who));
     if (!user) return noSuchUser(err, who);
     out(values.json ? JSON.stringify(userView(user)) : userLine(user));
@@ -98,7 +94,6 @@ export const USER_COMMANDS: Record<string, Command> = {
     if (values.locale !== undefined || values['no-locale']) change.locale = values.locale ?? null;
     if (values.disable || values.enable) change.disabled = Boolean(values.disable);
     if (Object.keys(change).length === 0) throw new UsageError('users update: nothing to change');
-    builtinOnly('update');
     const outcome = await withStore(async (store) => {
       const user = await findUser(store, who);
       return user ? updateUser({ store, clock }, user.id, change) : ({ kind: 'missing' } as const);
@@ -119,14 +114,13 @@ export const USER_COMMANDS: Record<string, Command> = {
     }
   },
 
-  async 'set-password'(args, { out, err, input, withStore }) {
+  async 'set-password'(args, { out, err, input, config, withStore }) {
     const { positionals } = parseArgs({ args: [...args], allowPositionals: true });
     const who = oneUser('set-password', positionals);
-    const config = builtinOnly('set-password');
     // From stdin, never an argument: arguments are visible to every user of the machine (ps) and kept in shell history.
     const password = await readPassword(input);
     if (password === '') throw new UsageError('users set-password: give the password on stdin (one line)');
-    const passwords = sitePasswordPolicy(config);
+    const passwords = sitePasswordPolicy(config());
     const outcome = await withStore(async (store) => {
       const user = await findUser(store, who);
       return user ? { id: user.id, ...(await setUserPassword({ store, hasher: argon2idHasher, clock, passwords }, user.id, password)) } : ({ kind: 'missing' } as const);
@@ -148,7 +142,6 @@ export const USER_COMMANDS: Record<string, Command> = {
   async delete(args, { out, err, withStore }) {
     const { positionals } = parseArgs({ args: [...args], allowPositionals: true });
     const who = oneUser('delete', positionals);
-    builtinOnly('delete');
     const deleted = await withStore(async (store) => {
       const user = await findUser(store, who);
       return user && (await deleteUser({ store, counterKeys: accountCounterKeys }, user.id)) === 'deleted' ? user.id : null;
@@ -163,15 +156,6 @@ export const USER_COMMANDS: Record<string, Command> = {
 function oneUser(command: string, positionals: string[]): string {
   if (positionals.length !== 1) throw new UsageError(`users ${command} takes exactly one USER (an id or an email)`);
   return positionals[0]!;
-}
-
-/** Only resetd's own table is managed here; the configuration is read once per command. */
-function builtinOnly(command: string) {
-  const config = loadConfig();
-  if (config.directory.kind !== 'builtin') {
-    throw new CommandRefused(`users ${command}: accounts live in the application (DIRECTORY=${config.directory.kind}); manage them there`);
-  }
-  return config;
 }
 
 /** USER is an id, or an email in any letter case. */

@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../config.ts';
 import { exportedUserPages } from '../core/export-users.ts';
 import type { ImportReport } from '../core/import-users.ts';
 import type { Store } from '../core/store.ts';
@@ -11,7 +10,7 @@ import { importUsersFile } from '../users-file/import-users-file.ts';
 import type { UsersFileFormat } from '../users-file/read-users-file.ts';
 import { UsersFileError } from '../users-file/read-users-file.ts';
 import { writeUsersFile } from '../users-file/write-users-file.ts';
-import { CommandRefused, UsageError } from './cli-support.ts';
+import { UsageError } from './cli-support.ts';
 
 /** `resetd users import` and `resetd users export`: files of users in, and out in the same format. */
 
@@ -32,7 +31,6 @@ export async function usersImport(args: readonly string[], io: CommandIo): Promi
   const file = positionals[0]!;
   const format = FORMATS.get(values.format ?? (file === '-' ? 'csv' : extension(file)));
   if (!format) throw new UsageError(`users import: say --format csv or --format jsonl (the name ${file} does not end in .csv, .jsonl or .ndjson)`);
-  builtin('users import', 'import users there');
   let size: number | null = null;
   if (file !== '-') {
     try {
@@ -81,7 +79,6 @@ export async function usersExport(args: readonly string[], io: CommandIo): Promi
   const named = values.output === undefined ? undefined : FORMATS.get(extension(values.output));
   const format = values.format === undefined ? (named ?? 'csv') : FORMATS.get(values.format);
   if (!format) throw new UsageError('users export: --format is csv or jsonl');
-  builtin('users export', 'export them from there');
   // The file holds password hashes: readable by its owner only.
   const output = values.output ? createWriteStream(values.output, { mode: 0o600 }) : process.stdout;
   const count = await io.withStore((store) => writeUsersFile(exportedUserPages(store, 1000), format, output));
@@ -92,9 +89,4 @@ export async function usersExport(args: readonly string[], io: CommandIo): Promi
   io.err(`exported ${count} users`);
   io.audit({ action: 'users.export', counts: { exported: count } });
   return 0;
-}
-
-function builtin(command: string, advice: string): void {
-  const kind = loadConfig().directory.kind;
-  if (kind !== 'builtin') throw new CommandRefused(`${command}: accounts live in the application (DIRECTORY=${kind}); ${advice}`);
 }
