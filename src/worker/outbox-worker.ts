@@ -8,7 +8,7 @@ export interface OutboxWorkerOptions {
   store: Store;
   clock: Clock;
   deliver: (request: OutboxItem) => Promise<DeliverOutcome>;
-  /** Requests claimed at once; they are sent concurrently. */
+  /** Deliveries in flight at most (MAIL_BATCH_SIZE); the window is refilled when half of it is free. */
   batchSize: number;
   /** How long a claim holds before another worker may take the request over. */
   leaseMs: number;
@@ -36,7 +36,7 @@ const RETENTION_EVERY_MS = 60_000;
 export interface OutboxWorker {
   /** There is new work: look now instead of at the next poll. */
   wake(): void;
-  /** Finishes the batch in hand, then stops. */
+  /** Finishes the deliveries in hand, then stops. */
   stop(): Promise<void>;
 }
 
@@ -87,27 +87,56 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       sleeper = done;
     });
 
+  // A window of up to batchSize deliveries in flight, refilled as soon as half of it is
+  // free rather than after the slowest of a batch: a backlog keeps every SMTP connection busy.
+  const inFlight = new Set<Promise<void>>();
+  let slotFreed: (() => void) | undefined;
+  // The soonest retry a delivery scheduled (ms since the epoch): the next look comes no later.
+  let retryAt = Number.POSITIVE_INFINITY;
+  const start = (item: OutboxItem) => {
+    const delivery: Promise<void> = deliverOne(item).then((outcome) => {
+      inFlight.delete(delivery);
+      if (outcome?.kind === 'retry' && outcome.at.getTime() < retryAt) {
+        retryAt = outcome.at.getTime();
+        sleeper?.();
+      }
+      slotFreed?.();
+    });
+    inFlight.add(delivery);
+  };
+  const halfFree = () =>
+    new Promise<void>((resolve) => {
+      slotFreed = () => {
+        if (inFlight.size > options.batchSize / 2 && running) return;
+        slotFreed = undefined;
+        resolve();
+      };
+      slotFreed();
+    });
+
   const loop = (async () => {
     while (running) {
       woken = false;
+      const room = options.batchSize - inFlight.size;
       let claimed: OutboxItem[] = [];
-      // A retry this worker scheduled sooner than the next poll brings the next look forward.
-      let nextLook = options.pollMs;
+      const now = options.clock.now();
       try {
-        const now = options.clock.now();
-        const leaseUntil = new Date(now.getTime() + options.leaseMs);
-        claimed = await options.store.claimOutbox(now, leaseUntil, options.batchSize);
-        const outcomes = await Promise.all(claimed.map(deliverOne));
-        for (const outcome of outcomes) {
-          if (outcome?.kind === 'retry') nextLook = Math.min(nextLook, outcome.at.getTime() - now.getTime());
-        }
+        claimed = await options.store.claimOutbox(now, new Date(now.getTime() + options.leaseMs), room);
+        claimed.forEach(start);
       } catch (error) {
         options.onError?.(error);
       }
-      // Between deliveries, never during them: a backlog of old rows goes one batch per turn.
-      if (running && (await forgetWhenDue(options.clock.now()))) nextLook = 0;
-      if (running && claimed.length < options.batchSize && !woken) await sleep(Math.max(0, nextLook));
+      // Bounded batches of old rows, one per look while there is a backlog of them.
+      const moreToForget = running && (await forgetWhenDue(options.clock.now()));
+      if (!running) break;
+      if (claimed.length === room || moreToForget) {
+        await halfFree();
+        continue;
+      }
+      if (retryAt <= now.getTime()) retryAt = Number.POSITIVE_INFINITY;
+      if (!woken) await sleep(Math.max(0, Math.min(options.pollMs, retryAt - now.getTime())));
     }
+    await Promise.all(inFlight);
   })();
 
   return {
@@ -122,6 +151,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     async stop() {
       running = false;
       sleeper?.();
+      slotFreed?.();
       await loop;
     },
   };

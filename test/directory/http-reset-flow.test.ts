@@ -4,7 +4,7 @@ import { startDirectoryReceiver } from '../support/directory-receiver.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
 import { linkIn, mailsTo, postJson, requestToken } from '../support/tokens.ts';
-import { until } from '../support/waiting.ts';
+import { outboxSettled, until } from '../support/waiting.ts';
 
 /**
  * A reset through resetd with the accounts in the application (DIRECTORY=http): resetd
@@ -81,6 +81,8 @@ describe('finding the account in the application', () => {
     expect((await forgot('grace@example.com')).status).toBe(200);
     await until(() => mailsTo(resetd, 'grace@example.com').length > before);
     expect(findsToFail).toBe(0);
+    // The worker records "sent" just after the mail is handed over.
+    await outboxSettled(resetd);
     // The newest request: a finished one no longer names its address.
     const [item] = await resetd.database.query<{ attempts: number; state: string }>(`SELECT attempts, state FROM outbox WHERE kind = 'reset' ORDER BY id DESC LIMIT 1`);
     expect(item).toEqual({ attempts: 4, state: 'sent' });
