@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import type { Config } from './config.ts';
 import { ConfigError, isLoopback, loadConfig, mailDestinationProblem } from './config.ts';
 import { deliverOutboxItem } from './core/deliver-outbox.ts';
@@ -13,11 +14,12 @@ import { gracefulClose } from './http/graceful-close.ts';
 import { failureLimiter } from './limits/failure-limiter.ts';
 import { loadDocsPage } from './http/spec.ts';
 import type { Logger } from './log/logger.ts';
-import { createLogger } from './log/logger.ts';
+import { createLogger, readableLogs } from './log/logger.ts';
 import type { DevMailbox } from './mail/dev-mailbox.ts';
 import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './worker/outbox-worker.ts';
 import { startOutboxWorker } from './worker/outbox-worker.ts';
+import { startWorkerThread } from './worker/worker-thread.ts';
 import { mailThrottle } from './limits/mail-throttle.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createWebhookSender } from './webhook/webhook-sender.ts';
@@ -35,6 +37,7 @@ import { measuredDirectory } from './metrics/measured-directory.ts';
 import type { MetricsServer } from './metrics/metrics-server.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { watchOutbox } from './metrics/outbox-gauges.ts';
+import type { WorkerMetrics } from './metrics/resetd-metrics.ts';
 import { createMetrics } from './metrics/resetd-metrics.ts';
 
 export interface Resetd {
@@ -45,6 +48,8 @@ export interface Resetd {
   mailbox: DevMailbox | null;
   /** Where METRICS_PORT serves /metrics without a token; null without that setting. */
   metricsUrl: string | null;
+  /** A worker role's: there is new work (the serving thread's wake, for a worker thread). */
+  wake?(): void;
   stop(): Promise<void>;
 }
 
@@ -56,6 +61,14 @@ export interface StartOptions {
   clock?: Clock;
   /** `serve` answers HTTP (and runs the worker unless RESETD_WORKER=off); `worker` only sends. */
   role?: 'serve' | 'worker';
+  /**
+   * `serve` runs its worker in a thread of its own (worker-thread.ts) when mail goes out by
+   * SMTP; the dev mailbox lives in the serving thread, so its worker does too. `npm start`
+   * and `resetd serve` set it; tests that move the clock keep one thread.
+   */
+  workerThread?: boolean;
+  /** This worker is the thread of a serving process: its counts go there, and that process watches the outbox and serves METRICS_PORT. */
+  inThread?: { metrics: WorkerMetrics };
 }
 
 /** The one place where the real parts are wired together. */
@@ -72,8 +85,9 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const store = await openStore(config.databaseUrl, config.databasePoolSize);
   // One registry per instance: tests run several in one process.
   const metrics = createMetrics();
-  watchOutbox(metrics.registry, { store, clock });
-  const directory = measuredDirectory(await openDirectory(config.directory, { store, hasher: argon2idHasher, clock }), metrics);
+  const counted = options.inThread?.metrics ?? metrics;
+  if (!options.inThread) watchOutbox(metrics.registry, { store, clock });
+  const directory = measuredDirectory(await openDirectory(config.directory, { store, hasher: argon2idHasher, clock }), counted);
   const mailer = createMailer({
     transport,
     senders: config.senders,
@@ -93,10 +107,17 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       ? createWebhookSender(config.webhookUrl, config.webhookSecret, Math.floor(config.mailLeaseMs / 4))
       : null;
 
-  const limiters = countedLimiters(limiterFactoryFor(store), metrics);
+  const limiters = countedLimiters(limiterFactoryFor(store), counted);
   const throttle = mailThrottle(limiters, config.rateLimitEmailPerMinute, config.rateLimitEmailPerHour);
   let worker: OutboxWorker | null = null;
-  if (role === 'worker' || config.worker) {
+  const threaded = role === 'serve' && config.worker && options.workerThread === true && config.smtpUrl !== null;
+  if (threaded) {
+    const logFormat = readableLogs({ format: config.logFormat, production: config.production }) ? 'pretty' : 'json';
+    worker = await startWorkerThread({ config, log, metrics, logFormat }).catch(async (error) => {
+      await store.close();
+      throw error;
+    });
+  } else if (role === 'worker' || config.worker) {
     worker = startOutboxWorker({
       store,
       clock,
@@ -114,7 +135,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
         return outcome;
       },
       onError: (error) => log.error('worker.failed', { err: error }),
-      observer: deliveryMetrics(metrics),
+      observer: deliveryMetrics(counted),
     });
   }
 
@@ -124,7 +145,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     await store.close();
   };
   const startMetricsPort = async (): Promise<MetricsServer | null> => {
-    if (config.metricsPort === null) return null;
+    if (config.metricsPort === null || options.inThread) return null;
     try {
       return await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log);
     } catch (error) {
@@ -140,7 +161,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       await Promise.all([worker?.stop(), metricsServer?.close()]);
       await closeWorkerAndStore();
     };
-    return { url: '', server: null, store, mailbox: null, metricsUrl: metricsServer?.url ?? null, stop };
+    return { url: '', server: null, store, mailbox: null, metricsUrl: metricsServer?.url ?? null, wake: () => worker?.wake(), stop };
   }
 
   const app = createApp({
@@ -218,7 +239,7 @@ export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<voi
   try {
     config = loadConfig();
     log = createLogger({ level: config.logLevel, format: config.logFormat, production: config.production });
-    resetd = await startResetd(config, { log, role });
+    resetd = await startResetd(config, { log, role, workerThread: true });
   } catch (error) {
     // A process that cannot start says so in its exit code (2: the settings), so a supervisor
     // or script sees the failure; its callers keep a started server alive, so it exits here.
@@ -255,7 +276,8 @@ export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<voi
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a script (not imported, nor loaded again by the worker thread, which shares argv).
+if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runServer().catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

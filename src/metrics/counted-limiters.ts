@@ -1,6 +1,6 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { LimiterFactory } from '../limits/limiter-backend.ts';
-import type { ResetdMetrics } from './resetd-metrics.ts';
+import type { WorkerMetrics } from './resetd-metrics.ts';
 
 /**
  * Every limiter resetd makes, counting its refusals by its keyPrefix (ip, api-key,
@@ -8,7 +8,7 @@ import type { ResetdMetrics } from './resetd-metrics.ts';
  * answers 429, and the mail throttle, without each of them knowing about metrics. A
  * limiter that fails (its store is down) rejects with an Error, not a refusal: not counted.
  */
-export function countedLimiters(limiters: LimiterFactory, metrics: Pick<ResetdMetrics, 'rateLimitRefusals'>): LimiterFactory {
+export function countedLimiters(limiters: LimiterFactory, metrics: Pick<WorkerMetrics, 'rateLimitRefusals'>): LimiterFactory {
   return (options) => {
     const limiter = limiters(options);
     const labels = { limit: options.keyPrefix };

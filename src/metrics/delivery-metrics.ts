@@ -1,8 +1,8 @@
 import type { DeliveryObserver } from '../worker/outbox-worker.ts';
-import type { DeliveryOutcome, ResetdMetrics } from './resetd-metrics.ts';
+import type { DeliveryOutcome, WorkerMetrics } from './resetd-metrics.ts';
 
 /** The worker's deliveries, counted by outcome and timed; a sent item also by its time since acceptance. */
-export function deliveryMetrics(metrics: Pick<ResetdMetrics, 'deliveries' | 'deliveryDuration' | 'acceptedToSent'>): DeliveryObserver {
+export function deliveryMetrics(metrics: Pick<WorkerMetrics, 'deliveries' | 'deliveryDuration' | 'acceptedToSent'>): DeliveryObserver {
   return {
     delivered(item, outcome, seconds, now) {
       const said: DeliveryOutcome = outcome === 'retry' ? 'retried' : outcome;

@@ -1,11 +1,11 @@
 import type { Directory } from '../core/directory.ts';
-import type { ResetdMetrics } from './resetd-metrics.ts';
+import type { WorkerMetrics } from './resetd-metrics.ts';
 
 /**
  * The directory, measured: every call counted by its result and timed. It answers exactly
  * as the directory it wraps (the same results, the same errors).
  */
-export function measuredDirectory(directory: Directory, metrics: Pick<ResetdMetrics, 'directoryCalls' | 'directoryDuration'>): Directory {
+export function measuredDirectory(directory: Directory, metrics: Pick<WorkerMetrics, 'directoryCalls' | 'directoryDuration'>): Directory {
   const name = directory.name;
   const measure = async <T>(call: string, run: () => Promise<T>, resultOf: (value: T) => string): Promise<T> => {
     const started = performance.now();

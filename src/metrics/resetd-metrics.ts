@@ -24,6 +24,20 @@ export interface ResetdMetrics {
   rateLimitRefusals: Counter<'limit'>;
 }
 
+/**
+ * What the mail worker's side counts (a delivery's outcome and time, its directory calls,
+ * the mail throttle's refusals), narrowed to the calls it makes, so a worker in a thread of
+ * its own can hand them to the serving thread's registry (forwarded-metrics.ts).
+ */
+export interface WorkerMetrics {
+  deliveries: Pick<ResetdMetrics['deliveries'], 'inc'>;
+  deliveryDuration: Pick<ResetdMetrics['deliveryDuration'], 'observe'>;
+  acceptedToSent: Pick<ResetdMetrics['acceptedToSent'], 'observe'>;
+  directoryCalls: Pick<ResetdMetrics['directoryCalls'], 'inc'>;
+  directoryDuration: Pick<ResetdMetrics['directoryDuration'], 'observe'>;
+  rateLimitRefusals: Pick<ResetdMetrics['rateLimitRefusals'], 'inc'>;
+}
+
 /** What one delivery attempt came to: a DeliverOutcome's kind ('retry' said as 'retried'), or 'failed' when it threw. */
 export const DELIVERY_OUTCOMES = ['sent', 'no_account', 'throttled', 'retried', 'dead', 'failed'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];

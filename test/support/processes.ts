@@ -9,6 +9,8 @@ import { checkResponsesFrom, stopCheckingResponsesFrom } from './spec-checked.ts
 export interface ResetdProcess {
   child: ChildProcess;
   url: string;
+  /** Everything it wrote so far, stdout and stderr. */
+  output(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startResetdProcess(role: 'serve' | 'worker', env: Record<s
   return {
     child,
     url,
+    output: () => output,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

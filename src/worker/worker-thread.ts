@@ -1,0 +1,83 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config.ts';
+import type { LogFormat } from '../log/logger.ts';
+import type { Logger } from '../log/logger.ts';
+import { applyForwarded } from '../metrics/forwarded-metrics.ts';
+import type { WorkerMetrics } from '../metrics/resetd-metrics.ts';
+import type { OutboxWorker } from './outbox-worker.ts';
+
+/** Messages between the serving thread and the worker thread (worker-thread-entry.ts). */
+export type ToWorkerThread = { type: 'wake' } | { type: 'stop' };
+export type FromWorkerThread = { type: 'ready' } | { type: 'metrics'; events: unknown } | { type: 'stopped' };
+
+export interface WorkerThreadData {
+  config: Config;
+  logFormat: LogFormat;
+}
+
+/** A crashed worker thread is started again after this long; mail waits meanwhile, nothing is lost. */
+const RESTART_AFTER_MS = 1_000;
+
+// In dist/ the entry is compiled JavaScript. Run from the sources (tests, tsx) it is
+// TypeScript, which a thread loads through tsx, registered in the thread first.
+const fromSources = extname(fileURLToPath(import.meta.url)) === '.ts';
+const entry = new URL(`./worker-thread-entry.${fromSources ? 'ts' : 'js'}`, import.meta.url);
+const threadOf = (workerData: WorkerThreadData) =>
+  fromSources
+    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData })
+    : new Worker(entry, { workerData });
+
+/**
+ * `resetd serve`'s mail worker in a thread of its own: it has the same settings, opens
+ * its own store connection and SMTP pool, and leaves the serving thread's event loop to
+ * the answers (on a 2-core machine the two no longer take turns). Its counts arrive as
+ * messages and are counted in the serving thread's registry, so /metrics shows both.
+ */
+export async function startWorkerThread(options: { config: Config; log: Logger; metrics: WorkerMetrics; logFormat: LogFormat }): Promise<OutboxWorker> {
+  let stopping = false;
+  let thread: Worker;
+  let restart: NodeJS.Timeout | undefined;
+
+  const start = () =>
+    new Promise<void>((resolve, reject) => {
+      // The serving thread's settings, and how it decided to write logs (a terminal or not).
+      thread = threadOf({ config: options.config, logFormat: options.logFormat });
+      thread.on('message', (message: FromWorkerThread) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'metrics') applyForwarded(options.metrics, message.events);
+      });
+      thread.on('error', (error) => {
+        options.log.error('worker.thread_failed', { err: error });
+        reject(error);
+      });
+      thread.on('exit', (code) => {
+        reject(new Error(`the worker thread exited with ${code} before it was ready`));
+        if (stopping) return;
+        options.log.error('worker.thread_exited', { code, restartInMs: RESTART_AFTER_MS });
+        restart = setTimeout(() => start().catch(() => {}), RESTART_AFTER_MS);
+      });
+    });
+  await start();
+
+  let wakePending = false;
+  return {
+    wake() {
+      // One message per turn of the event loop, after the answers of that turn are written.
+      if (wakePending) return;
+      wakePending = true;
+      setImmediate(() => {
+        wakePending = false;
+        thread.postMessage({ type: 'wake' } satisfies ToWorkerThread);
+      });
+    },
+    async stop() {
+      stopping = true;
+      clearTimeout(restart);
+      const exited = new Promise((resolve) => thread.once('exit', resolve));
+      if (thread.threadId !== -1) thread.postMessage({ type: 'stop' } satisfies ToWorkerThread);
+      await exited;
+    },
+  };
+}
