@@ -100,4 +100,16 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_created ON outbox (created_at);
   CREATE INDEX reset_tokens_expiry ON reset_tokens (expires_at);
   `,
+  // Instances keep valid API keys in memory (api-key-cache.ts): any change to api_keys,
+  // whoever makes it, tells every listening instance to forget them.
+  `
+  CREATE FUNCTION api_keys_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('resetd_api_keys', TG_TABLE_SCHEMA);
+    RETURN NULL;
+  END;
+  $$;
+  CREATE TRIGGER api_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON api_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION api_keys_changed();
+  `,
 ];

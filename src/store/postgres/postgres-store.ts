@@ -5,6 +5,7 @@ import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, revokeUnusedTokensSql, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { apiKeyCache } from './api-key-cache.ts';
 import { postgresUserAdmin } from './postgres-user-admin.ts';
 import { inTransaction } from './in-transaction.ts';
 import { postgresUserImport } from './postgres-user-import.ts';
@@ -50,6 +51,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   await migrate(pool, schema);
+  const apiKeys = apiKeyCache(connectionString, schema);
 
   const one = async <T>(text: string, values: unknown[] = []) => (await pool.query(text, values)).rows[0] as T | undefined;
   const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => inTransaction(pool, work);
@@ -224,6 +226,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       }),
     async addApiKey(key) {
       await pool.query(`INSERT INTO api_keys (id, dialect, key_hash, created_at) VALUES ($1, $2, $3, $4)`, [key.id, key.dialect, key.keyHash, key.createdAt.getTime()]);
+      apiKeys.forget();
     },
     async listApiKeys() {
       const { rows } = await pool.query(`SELECT id, dialect, created_at, revoked_at FROM api_keys ORDER BY created_at`);
@@ -231,15 +234,18 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     },
     async revokeApiKey(id, at) {
       const result = await pool.query(`UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, [at.getTime(), id]);
+      // Before the answer: a request this instance takes next is refused.
+      apiKeys.forget();
       return result.rowCount === 1 ? 'revoked' : 'unknown';
     },
-    async findApiKeyByHash(keyHash) {
-      const row = await one<{ id: string; dialect: ApiKey['dialect']; key_hash: string }>(
-        `SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-        [keyHash],
-      );
-      return row && { id: row.id, dialect: row.dialect, keyHash: row.key_hash };
-    },
+    findApiKeyByHash: (keyHash) =>
+      apiKeys.find(keyHash, async () => {
+        const row = await one<{ id: string; dialect: ApiKey['dialect']; key_hash: string }>(
+          `SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+          [keyHash],
+        );
+        return row && { id: row.id, dialect: row.dialect, keyHash: row.key_hash };
+      }),
     async addCaptchaTicket(ticket, now) {
       await pool.query(`DELETE FROM captcha_tickets WHERE expires_at <= $1`, [now.getTime()]);
       await pool.query(`INSERT INTO captcha_tickets (hash, answer, expires_at) VALUES ($1, $2, $3)`, [ticket.hash, ticket.answer, ticket.expiresAt.getTime()]);
@@ -279,6 +285,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
       await pool.query('SELECT 1');
     },
     async close() {
+      await apiKeys.close();
       await pool.end();
     },
   };
