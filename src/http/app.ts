@@ -14,6 +14,7 @@ import { clientIpResolver, trustedPeer } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
 import { createOwners } from './owners.ts';
+import { parseRoutedRequest } from './parse-routed.ts';
 import type { AnyReply } from './reply.ts';
 import { send } from './reply.ts';
 import type { Step } from './request-chain.ts';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   const parsed = new WeakMap<object, ReturnType<typeof api.router.parseRequest>>();
   const routerMatch = api.router.matchOperation.bind(api.router);
   const routerParse = api.router.parseRequest.bind(api.router);
+  const fastParse = new Map(operations.map((op) => [op, parseRoutedRequest(op)] as const).filter((entry) => entry[1] !== null));
   api.router.matchOperation = ((request: object, strict?: boolean) =>
     routed.get(request) ?? routerMatch(request as never, strict as true)) as unknown as typeof api.router.matchOperation;
   api.router.parseRequest = (request, operation) => {
@@ -129,7 +131,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
     if (!known || (operation && operation !== known)) return routerParse(request, operation);
     let result = parsed.get(request);
     if (!result) {
-      result = routerParse(request, known);
+      result = fastParse.get(known)?.(request as never) ?? routerParse(request, known);
       parsed.set(request, result);
     }
     return result;
