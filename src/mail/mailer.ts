@@ -2,6 +2,7 @@ import type { Transporter } from 'nodemailer';
 import type { Origin } from '../core/outbox-item.ts';
 import type { Mailer, PasswordChangedMail, ResetMail } from '../core/ports.ts';
 import { DeliveryError } from '../core/ports.ts';
+import { composeMessage } from './mime-message.ts';
 import type { RenderedMail } from './templates/layout.ts';
 import { renderPasswordChangedMail } from './templates/password-changed-mail.ts';
 import { renderResetMail } from './templates/reset-mail.ts';
@@ -25,16 +26,11 @@ export interface MailerOptions {
  */
 export function createMailer(options: MailerOptions): Mailer {
   const send = async (messageKey: string, origin: Origin, to: string, rendered: RenderedMail) => {
+    const parts = { from: options.senders[origin].from, to, ...rendered, messageId: `<${messageKey}@${options.messageIdDomain}>`, date: new Date() };
     try {
-      await options.transport.sendMail({
-        from: options.senders[origin].from,
-        to,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        messageId: `<${messageKey}@${options.messageIdDomain}>`,
-        date: new Date(),
-      });
+      const { raw, envelope } = composeMessage(parts);
+      // The raw message is what goes out; the parts beside it are what the dev mailbox shows.
+      await options.transport.sendMail({ ...parts, raw, envelope });
     } catch (error) {
       throw classify(error);
     }
