@@ -33,8 +33,13 @@ export function openSqliteStore(path: string): SqliteStore {
     claim: db.prepare(
       `UPDATE outbox SET state = 'sending', lease_until = @leaseUntil, attempts = attempts + 1
         WHERE id IN (
-          SELECT id FROM outbox
-           WHERE (state = 'pending' AND due_at <= @now) OR (state = 'sending' AND lease_until <= @now)
+          -- Each kind of due row read in due order from outbox_due and cut at the limit: with
+          -- one OR the planner gathered every due row of a backlog and sorted them, each claim
+          -- (10% of the worker's CPU draining 20,000 mails).
+          SELECT id FROM (
+            SELECT * FROM (SELECT id, due_at FROM outbox WHERE state = 'pending' AND due_at <= @now ORDER BY due_at LIMIT @limit)
+            UNION ALL
+            SELECT * FROM (SELECT id, due_at FROM outbox WHERE state = 'sending' AND lease_until <= @now ORDER BY due_at LIMIT @limit))
            ORDER BY due_at LIMIT @limit)
         RETURNING id, kind, origin, identifier, client_ip, created_at, payload, state, attempts, operator_retries`,
     ),
