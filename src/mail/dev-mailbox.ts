@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Transport } from 'nodemailer';
+import type { SentMail } from './mime-message.ts';
 
 /**
  * Where mail goes when no SMTP server is configured: kept in memory (never in the store,
@@ -37,7 +38,8 @@ export function createDevMailbox(): DevMailbox {
         if (error || !raw) return callback(error ?? new Error('empty message'), undefined as never);
         const text = raw.toString('utf8');
         const end = text.indexOf('\r\n\r\n');
-        const data = mail.data;
+        // resetd's mailer sends a raw message with its parts beside it (SentMail's view).
+        const data = (mail.data as Partial<SentMail>).view ?? mail.data;
         messages.unshift({
           id: randomBytes(9).toString('base64url'),
           receivedAt: new Date(),

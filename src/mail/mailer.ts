@@ -2,6 +2,7 @@ import type { Transporter } from 'nodemailer';
 import type { Origin } from '../core/outbox-item.ts';
 import type { Mailer, PasswordChangedMail, ResetMail } from '../core/ports.ts';
 import { DeliveryError } from '../core/ports.ts';
+import type { SentMail } from './mime-message.ts';
 import { composeMessage } from './mime-message.ts';
 import type { RenderedMail } from './templates/layout.ts';
 import { renderPasswordChangedMail } from './templates/password-changed-mail.ts';
@@ -29,8 +30,9 @@ export function createMailer(options: MailerOptions): Mailer {
     const parts = { from: options.senders[origin].from, to, ...rendered, messageId: `<${messageKey}@${options.messageIdDomain}>`, date: new Date() };
     try {
       const { raw, envelope } = composeMessage(parts);
-      // The raw message is what goes out; the parts beside it are what the dev mailbox shows.
-      await options.transport.sendMail({ ...parts, raw, envelope });
+      // The raw message is what goes out; nodemailer composes nothing more. The dev mailbox shows the parts (`view`).
+      const sent: SentMail = { raw, envelope, view: parts };
+      await options.transport.sendMail(sent);
     } catch (error) {
       throw classify(error);
     }
