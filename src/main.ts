@@ -2,10 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 import type { Config } from './config.ts';
 import { ConfigError, isLoopback, loadConfig, mailDestinationProblem } from './config.ts';
-import { deliverOutboxItem } from './core/deliver-outbox.ts';
 import type { Clock } from './core/ports.ts';
 import type { Store } from './core/store.ts';
 import { svgCaptchaImages } from './captcha-images/svg-captcha-images.ts';
@@ -18,11 +16,8 @@ import { createLogger, readableLogs } from './log/logger.ts';
 import type { DevMailbox } from './mail/dev-mailbox.ts';
 import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './worker/outbox-worker.ts';
-import { startOutboxWorker } from './worker/outbox-worker.ts';
+import { coreSettingsOf, startMailWorker, systemClock } from './worker/mail-worker.ts';
 import { startWorkerThread } from './worker/worker-thread.ts';
-import { mailThrottle } from './limits/mail-throttle.ts';
-import { createMailer } from './mail/mailer.ts';
-import { createWebhookSender } from './webhook/webhook-sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
 import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
 import { createPasswordVerifier } from './password-hasher/password-verifier.ts';
@@ -32,12 +27,10 @@ import { openStore } from './store/open-store.ts';
 import { checkDirectorySettings, openDirectory } from './directory/open-directory.ts';
 import { limiterFactoryFor } from './limits/limiter-backend.ts';
 import { countedLimiters } from './metrics/counted-limiters.ts';
-import { deliveryMetrics } from './metrics/delivery-metrics.ts';
 import { measuredDirectory } from './metrics/measured-directory.ts';
 import type { MetricsServer } from './metrics/metrics-server.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { watchOutbox } from './metrics/outbox-gauges.ts';
-import type { WorkerMetrics } from './metrics/resetd-metrics.ts';
 import { createMetrics } from './metrics/resetd-metrics.ts';
 
 export interface Resetd {
@@ -48,12 +41,9 @@ export interface Resetd {
   mailbox: DevMailbox | null;
   /** Where METRICS_PORT serves /metrics without a token; null without that setting. */
   metricsUrl: string | null;
-  /** A worker role's: there is new work (the serving thread's wake, for a worker thread). */
-  wake?(): void;
   stop(): Promise<void>;
 }
 
-const systemClock: Clock = { now: () => new Date() };
 
 export interface StartOptions {
   log?: Logger;
@@ -67,8 +57,6 @@ export interface StartOptions {
    * and `resetd serve` set it; tests that move the clock keep one thread.
    */
   workerThread?: boolean;
-  /** This worker is the thread of a serving process: its counts go there, and that process watches the outbox and serves METRICS_PORT. */
-  inThread?: { metrics: WorkerMetrics };
 }
 
 /** The one place where the real parts are wired together. */
@@ -85,30 +73,10 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const store = await openStore(config.databaseUrl, config.databasePoolSize);
   // One registry per instance: tests run several in one process.
   const metrics = createMetrics();
-  const counted = options.inThread?.metrics ?? metrics;
-  if (!options.inThread) watchOutbox(metrics.registry, { store, clock });
-  const directory = measuredDirectory(await openDirectory(config.directory, { store, hasher: argon2idHasher, clock }), counted);
-  const mailer = createMailer({
-    transport,
-    senders: config.senders,
-    messageIdDomain: new URL(config.publicUrl).hostname,
-    tokenTtlSeconds: config.tokenTtlSeconds,
-  });
-  const settings = {
-    publicUrl: config.publicUrl,
-    resetPaths: config.resetPaths,
-    tokenTtlSeconds: config.tokenTtlSeconds,
-    mailMaxAttempts: config.mailMaxAttempts,
-    mailRetryBaseMs: config.mailRetryBaseMs,
-    webhook: config.webhookUrl !== null,
-  };
-  const webhook =
-    config.webhookUrl !== null && config.webhookSecret !== null
-      ? createWebhookSender(config.webhookUrl, config.webhookSecret, Math.floor(config.mailLeaseMs / 4))
-      : null;
-
-  const limiters = countedLimiters(limiterFactoryFor(store), counted);
-  const throttle = mailThrottle(limiters, config.rateLimitEmailPerMinute, config.rateLimitEmailPerHour);
+  watchOutbox(metrics.registry, { store, clock });
+  const directory = measuredDirectory(await openDirectory(config.directory, { store, hasher: argon2idHasher, clock }), metrics);
+  const settings = coreSettingsOf(config);
+  const limiters = countedLimiters(limiterFactoryFor(store), metrics);
   let worker: OutboxWorker | null = null;
   const threaded = role === 'serve' && config.worker && options.workerThread === true && config.smtpUrl !== null;
   if (threaded) {
@@ -118,25 +86,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       throw error;
     });
   } else if (role === 'worker' || config.worker) {
-    worker = startOutboxWorker({
-      store,
-      clock,
-      batchSize: config.mailBatchSize,
-      retentionDays: config.retentionDays,
-      leaseMs: config.mailLeaseMs,
-      pollMs: 1_000,
-      deliver: async (item) => {
-        const outcome = await deliverOutboxItem({ store, directory, mailer, webhook, throttle, clock, settings }, item);
-        if (outcome.kind === 'no_account' && outcome.ambiguous) {
-          log.warn('directory.ambiguous', { outboxId: item.id, directory: directory.name, matches: outcome.ambiguous });
-        }
-        // Logged without the address: the log must not become a list of accounts.
-        log.info('outbox.delivery', { outboxId: item.id, kind: item.kind, origin: item.origin, outcome: outcome.kind, ...('error' in outcome && { error: outcome.error }) });
-        return outcome;
-      },
-      onError: (error) => log.error('worker.failed', { err: error }),
-      observer: deliveryMetrics(counted),
-    });
+    worker = startMailWorker(config, { store, directory, transport, limiters, clock, log, metrics });
   }
 
   const closeWorkerAndStore = async () => {
@@ -145,7 +95,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
     await store.close();
   };
   const startMetricsPort = async (): Promise<MetricsServer | null> => {
-    if (config.metricsPort === null || options.inThread) return null;
+    if (config.metricsPort === null) return null;
     try {
       return await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log);
     } catch (error) {
@@ -161,7 +111,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
       await Promise.all([worker?.stop(), metricsServer?.close()]);
       await closeWorkerAndStore();
     };
-    return { url: '', server: null, store, mailbox: null, metricsUrl: metricsServer?.url ?? null, wake: () => worker?.wake(), stop };
+    return { url: '', server: null, store, mailbox: null, metricsUrl: metricsServer?.url ?? null, stop };
   }
 
   const app = createApp({
@@ -276,8 +226,7 @@ export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<voi
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-// Run as a script (not imported, nor loaded again by the worker thread, which shares argv).
-if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runServer().catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -17,6 +17,8 @@ export interface WorkerThreadData {
   logFormat: LogFormat;
 }
 
+const YOUNG_MB = 12;
+
 /** A crashed worker thread is started again after this long; mail waits meanwhile, nothing is lost. */
 const RESTART_AFTER_MS = 1_000;
 
@@ -24,10 +26,15 @@ const RESTART_AFTER_MS = 1_000;
 // TypeScript, which a thread loads through tsx, registered in the thread first.
 const fromSources = extname(fileURLToPath(import.meta.url)) === '.ts';
 const entry = new URL(`./worker-thread-entry.${fromSources ? 'ts' : 'js'}`, import.meta.url);
+// A delivery's objects are short-lived and few at a time: a small young generation (V8's
+// default is sized for the machine's memory, 48 MB here) keeps the thread's share of the
+// process's memory small (RSS under load about 205 → 190 MB), for about 3% of its sending
+// rate, measured beside the answers.
+const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_MB };
 const threadOf = (workerData: WorkerThreadData) =>
   fromSources
-    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData })
-    : new Worker(entry, { workerData });
+    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData, resourceLimits })
+    : new Worker(entry, { workerData, resourceLimits });
 
 /**
  * `resetd serve`'s mail worker in a thread of its own: it has the same settings, opens
