@@ -23,7 +23,7 @@ const YOUNG_MB = 12;
 const RESTART_AFTER_MS = 1_000;
 
 // In dist/ the entry is compiled JavaScript. Run from the sources (tests, tsx) it is
-// TypeScript, which a thread loads through tsx, registered in the thread first.
+// TypeScript, which a thread loads through scripts/thread-from-sources.mjs (tsx first).
 const fromSources = extname(fileURLToPath(import.meta.url)) === '.ts';
 const entry = new URL(`./worker-thread-entry.${fromSources ? 'ts' : 'js'}`, import.meta.url);
 // A delivery's objects are short-lived and few at a time: a small young generation (V8's
@@ -33,7 +33,7 @@ const entry = new URL(`./worker-thread-entry.${fromSources ? 'ts' : 'js'}`, impo
 const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_MB };
 const threadOf = (workerData: WorkerThreadData) =>
   fromSources
-    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData, resourceLimits })
+    ? new Worker(new URL('../../scripts/thread-from-sources.mjs', import.meta.url), { workerData: { ...workerData, entry: entry.href }, resourceLimits })
     : new Worker(entry, { workerData, resourceLimits });
 
 /**
