@@ -1,7 +1,8 @@
 /**
  * The whole path, side by side with bare koa in one run (DESIGN.md, "Speed"): bare koa +
- * koa-bodyparser, then resetd as in production (its own process, worker on, mail to a
- * loopback SMTP server that counts), each loaded with the same autocannon settings: 10
+ * koa-bodyparser, then resetd's request path alone (worker off), then resetd as in
+ * production (its own process, worker on, mail to a loopback SMTP server that counts),
+ * each loaded with the same autocannon settings: 10
  * connections, a different address per request, known and unknown addresses, every
  * dialect; then the worker alone draining a queue; then koa again. Prints numbers; asserts
  * nothing.
@@ -130,8 +131,12 @@ const env = {
 };
 await run(['bin/resetd.js', 'users', 'import', usersFile], env);
 
-let resetd: BenchResetd = await startBenchResetd(env);
-const keys = { maiascore: await resetd.apiKey('maiascore'), unleash: await resetd.apiKey('unleash'), quickblox: await resetd.apiKey('quickblox') };
+// First the request path alone (worker off: requests only go into the outbox), on a store of
+// its own, so the runs after it start from an empty outbox; then resetd as it runs.
+const aloneUrl = values.postgres ? databaseUrl.replace(`schema=${schema}`, `schema=${schema}_alone`) : `sqlite:${join(dir, 'alone.db')}`;
+let resetd: BenchResetd = await startBenchResetd({ ...env, DATABASE_URL: aloneUrl, RESETD_WORKER: 'off' });
+const keysOf = async (instance: BenchResetd) => ({ maiascore: await instance.apiKey('maiascore'), unleash: await instance.apiKey('unleash'), quickblox: await instance.apiKey('quickblox') });
+let keys = await keysOf(resetd);
 const targets: Target[] = [
   { name: 'rocketchat', request: (k) => ({ method: 'POST', path: '/api/v1/users.forgotPassword', headers: json, body: JSON.stringify({ email: address(k) }) }) },
   { name: 'maiascore', request: (k) => ({ method: 'POST', path: '/auth/forgot-password', headers: { ...json, authorization: `Bearer ${keys.maiascore}` }, body: JSON.stringify({ id: address(k) }) }) },
@@ -139,6 +144,13 @@ const targets: Target[] = [
   { name: 'cloudreve', request: (k) => ({ method: 'POST', path: '/api/v4/user/reset', headers: json, body: JSON.stringify({ email: address(k) }) }) },
   { name: 'quickblox', request: (k) => ({ method: 'GET', path: `/users/password/reset.json?email=${encodeURIComponent(address(k))}`, headers: { 'qb-token': keys.quickblox } }) },
 ];
+
+for (const target of targets) {
+  rows.push({ ...summary(`${target.name}, request path alone`, await load(resetd.url, () => target.request(false))), rssMb: rssMb(resetd.pid) });
+}
+await resetd.stop();
+resetd = await startBenchResetd(env);
+keys = await keysOf(resetd);
 
 for (const known of [false, true]) {
   for (const target of targets) {
@@ -180,10 +192,10 @@ rows.push(summary('bare koa (after)', await load(`http://127.0.0.1:${koaPort}`, 
 
 const koa = (rows[0]!.rps + rows.at(-1)!.rps) / 2;
 console.log(`\nresetd end to end, ${values.postgres ? 'PostgreSQL' : 'SQLite'}, ${cpus().length} cores, ${CONNECTIONS} connections, ${SECONDS} s per run, ${new Date().toISOString().slice(0, 10)}`);
-console.log('what                         req/s   × koa  p50 ms  p99 ms  non-2xx  mails/s  +2 s  backlog  RSS MB');
+console.log(`${'what'.padEnd(34)}    req/s   × koa  p50 ms  p99 ms  non-2xx  mails/s  +2 s  backlog  RSS MB`);
 for (const row of rows) {
   const cells = [
-    row.what.padEnd(26),
+    row.what.padEnd(34),
     String(row.rps || '').padStart(7),
     (row.rps ? (row.rps / koa).toFixed(2) : '').padStart(6),
     String(row.rps ? row.p50 : '').padStart(6),
@@ -200,6 +212,7 @@ if (values.postgres) {
   const client = new pg.Client({ connectionString: values.postgres });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS ${schema}_alone CASCADE`);
   await client.end();
 }
 process.exit(0);

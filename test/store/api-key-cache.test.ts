@@ -7,10 +7,34 @@ import { at } from './fixtures.ts';
 import { useStore } from './stores.ts';
 
 /**
- * On PostgreSQL an instance keeps valid API keys in memory, so a reset request with a key
- * costs no round trip; every change to api_keys reaches every instance as a NOTIFY, so a
- * revoked key is refused all the same. (SQLite reads its key from the local file.)
+ * Both stores keep valid API keys in memory, so a reset request with a key costs no query of
+ * api_keys. On PostgreSQL every change to api_keys reaches every instance as a NOTIFY; on
+ * SQLite any other connection's commit (PRAGMA data_version) sends the next lookup to the
+ * file. Either way a revoked key is refused.
  */
+describe('API keys kept in memory on SQLite', () => {
+  const subject = useStore('sqlite');
+  const key = { id: 'key_1', dialect: 'maiascore' as const, keyHash: sha256(newSecret()) };
+
+  it('a key another connection revokes (the CLI, another process) is refused on the very next lookup', async () => {
+    await subject.store.addApiKey({ ...key, createdAt: at(0) });
+    expect(await subject.store.findApiKeyByHash(key.keyHash)).toEqual(key);
+    expect(await subject.store.findApiKeyByHash(key.keyHash)).toEqual(key);
+    const cli = await subject.another();
+    expect(await cli.revokeApiKey(key.id, at(5))).toBe('revoked');
+    expect(await subject.store.findApiKeyByHash(key.keyHash)).toBeUndefined();
+  });
+
+  it('a key created by another connection is found on the next lookup, and a revoked one by this connection at once', async () => {
+    const other = await subject.another();
+    expect(await subject.store.findApiKeyByHash(key.keyHash)).toBeUndefined();
+    await other.addApiKey({ ...key, createdAt: at(0) });
+    expect(await subject.store.findApiKeyByHash(key.keyHash)).toEqual(key);
+    expect(await subject.store.revokeApiKey(key.id, at(5))).toBe('revoked');
+    expect(await subject.store.findApiKeyByHash(key.keyHash)).toBeUndefined();
+  });
+});
+
 describe('API keys kept in memory on PostgreSQL', () => {
   const subject = useStore('postgres');
   const newKey = (id: string) => ({ id, dialect: 'maiascore' as const, keyHash: sha256(newSecret()) });

@@ -15,6 +15,9 @@ import { sqliteUserImport } from './sqlite-user-import.ts';
 export type SqliteStore = Store & { db: Database.Database };
 
 /** The embedded store: one SQLite file in WAL mode, every statement prepared once. */
+/** Valid API keys kept in memory at most; past it the memory is emptied (keys are few; wrong ones are never kept). */
+const MAX_KEPT_KEYS = 10_000;
+
 export function openSqliteStore(path: string): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -94,6 +97,8 @@ export function openSqliteStore(path: string): SqliteStore {
     spendToken: db.prepare(`UPDATE reset_tokens SET used_at = @at, held_until = NULL WHERE hash = @hash AND held_until = @heldUntil AND used_at IS NULL`),
     insertKey: db.prepare(`INSERT INTO api_keys (id, dialect, key_hash, created_at) VALUES (?, ?, ?, ?)`),
     keyByHash: db.prepare(`SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`),
+    // Changes when another connection (the CLI, a worker, another process) has committed since this one last looked.
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     listKeys: db.prepare(`SELECT id, dialect, created_at, revoked_at FROM api_keys ORDER BY created_at`),
     revokeKey: db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`),
     insertCaptcha: db.prepare(`INSERT INTO captcha_tickets (hash, answer, expires_at) VALUES (?, ?, ?)`),
@@ -113,6 +118,8 @@ export function openSqliteStore(path: string): SqliteStore {
     ping: db.prepare('SELECT 1'),
   };
 
+  const keys = new Map<string, ApiKey>();
+  let keysVersion = -1;
   const itemParams = (item: NewOutboxItem) => ({ ...item, createdAt: item.createdAt.getTime() });
 
   const addResetRequest = groupCommit(
@@ -242,16 +249,33 @@ export function openSqliteStore(path: string): SqliteStore {
     },
     async addApiKey(key) {
       sql.insertKey.run(key.id, key.dialect, key.keyHash, key.createdAt.getTime());
+      keys.clear();
     },
     async listApiKeys() {
       return (sql.listKeys.all() as Parameters<typeof toApiKeyListing>[0][]).map(toApiKeyListing);
     },
     async revokeApiKey(id, at) {
-      return sql.revokeKey.run(at.getTime(), id).changes === 1 ? 'revoked' : 'unknown';
+      const revoked = sql.revokeKey.run(at.getTime(), id).changes === 1;
+      keys.clear();
+      return revoked ? 'revoked' : 'unknown';
     },
     async findApiKeyByHash(keyHash) {
+      // Valid keys are kept in memory while no other connection has committed anything: a
+      // key revoked by the CLI or another process is read again (and refused) on the next
+      // request after that commit. Checking costs a pragma, not a query of api_keys.
+      const version = sql.dataVersion.get() as number;
+      if (version !== keysVersion) {
+        keys.clear();
+        keysVersion = version;
+      }
+      const known = keys.get(keyHash);
+      if (known) return known;
       const row = sql.keyByHash.get(keyHash) as { id: string; dialect: ApiKey['dialect']; key_hash: string } | undefined;
-      return row && { id: row.id, dialect: row.dialect, keyHash: row.key_hash };
+      if (!row) return undefined;
+      const key = { id: row.id, dialect: row.dialect, keyHash: row.key_hash };
+      if (keys.size >= MAX_KEPT_KEYS) keys.clear();
+      keys.set(keyHash, key);
+      return key;
     },
     async addCaptchaTicket(ticket, now) {
       sql.forgetCaptchas.run(now.getTime());
