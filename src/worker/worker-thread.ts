@@ -45,27 +45,38 @@ const threadOf = (workerData: WorkerThreadData) =>
 export async function startWorkerThread(options: { config: Config; log: Logger; metrics: WorkerMetrics; logFormat: LogFormat }): Promise<OutboxWorker> {
   let stopping = false;
   let thread: Worker;
+  let alive = false;
   let restart: NodeJS.Timeout | undefined;
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
       // The serving thread's settings, and how it decided to write logs (a terminal or not).
+      let ready = false;
       thread = threadOf({ config: options.config, logFormat: options.logFormat });
+      alive = true;
       thread.on('message', (message: FromWorkerThread) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'metrics') applyForwarded(options.metrics, message.events);
+        if (message.type === 'ready') {
+          ready = true;
+          resolve();
+        } else if (message.type === 'metrics') applyForwarded(options.metrics, message.events);
       });
       thread.on('error', (error) => {
         options.log.error('worker.thread_failed', { err: error });
         reject(error);
       });
       thread.on('exit', (code) => {
-        reject(new Error(`the worker thread exited with ${code} before it was ready`));
+        alive = false;
+        // One that never started (its store unreachable, say) fails the start instead.
+        if (!ready) return reject(new Error(`the worker thread exited with ${code} before it was ready`));
         if (stopping) return;
         options.log.error('worker.thread_exited', { code, restartInMs: RESTART_AFTER_MS });
-        restart = setTimeout(() => start().catch(() => {}), RESTART_AFTER_MS);
+        restartLater();
       });
     });
+  // Again and again, a second apart, until one starts (or resetd stops).
+  const restartLater = () => {
+    restart = setTimeout(() => start().catch(() => !stopping && restartLater()), RESTART_AFTER_MS);
+  };
   await start();
 
   let wakePending = false;
@@ -82,8 +93,10 @@ export async function startWorkerThread(options: { config: Config; log: Logger; 
     async stop() {
       stopping = true;
       clearTimeout(restart);
+      // A thread that crashed and waits to be started again has nothing to finish.
+      if (!alive) return;
       const exited = new Promise((resolve) => thread.once('exit', resolve));
-      if (thread.threadId !== -1) thread.postMessage({ type: 'stop' } satisfies ToWorkerThread);
+      thread.postMessage({ type: 'stop' } satisfies ToWorkerThread);
       await exited;
     },
   };
