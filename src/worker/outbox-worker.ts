@@ -14,7 +14,7 @@ export interface OutboxWorkerOptions {
   leaseMs: number;
   /** Longest sleep between looks at the store when nobody wakes the worker. */
   pollMs: number;
-  /** RETENTION_DAYS: what is older is deleted between deliveries (core/outbox-retention.ts). */
+  /** RETENTION_DAYS: what is older is deleted, one bounded batch at each look for mail (core/outbox-retention.ts). */
   retentionDays: number;
   /** Rows of each kind one retention pass deletes at most, so it never holds the store long. */
   retentionBatchSize?: number;
