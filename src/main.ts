@@ -44,7 +44,6 @@ export interface Resetd {
   stop(): Promise<void>;
 }
 
-
 export interface StartOptions {
   log?: Logger;
   /** Time; tests move it to expire tokens. */

@@ -49,8 +49,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     store: 'reads',
     run: users('list'),
   },
-  { name: 'users get',
-    builtinOnly: true, args: 'USER [--json]', summary: 'one user; USER is an id or an email in any letter case', store: 'reads', run: users('get') },
+  { name: 'users get', builtinOnly: true, args: 'USER [--json]', summary: 'one user; USER is an id or an email in any letter case', store: 'reads', run: users('get') },
   {
     name: 'users update',
     builtinOnly: true,
@@ -69,8 +68,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     store: 'reads',
     run: users('set-password'),
   },
-  { name: 'users delete',
-    builtinOnly: true, args: 'USER', summary: 'delete a user, their reset links, their mail and their counters', store: 'reads', run: users('delete') },
+  { name: 'users delete', builtinOnly: true, args: 'USER', summary: 'delete a user, their reset links, their mail and their counters', store: 'reads', run: users('delete') },
   {
     name: 'users import',
     builtinOnly: true,

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ApiKey } from '../../core/store.ts';
+import { keptApiKeys } from '../kept-api-keys.ts';
 
 /** The channel api_keys' trigger notifies (migration 'api_keys_changed'), with the table's schema as payload. */
 export const API_KEYS_CHANNEL = 'resetd_api_keys';
@@ -7,7 +8,6 @@ export const API_KEYS_CHANNEL = 'resetd_api_keys';
 /** application_name of the listening connection. */
 export const LISTENER_NAME = 'resetd api-key listener';
 
-const MAX_ENTRIES = 10_000;
 const RELISTEN_AFTER_MS = 1_000;
 /** The listening connection is asked every second; one not heard from for this long is taken for lost. */
 const HEARTBEAT_MS = 1_000;
@@ -33,9 +33,7 @@ export interface ApiKeyCache {
  * check keys (the worker, the CLI) never open it.
  */
 export function apiKeyCache(connectionString: string, schema: string): ApiKeyCache {
-  const keys = new Map<string, ApiKey>();
-  // Bumped by every change: a lookup that raced with one does not store what it read.
-  let generation = 0;
+  const keys = keptApiKeys();
   let listening = false;
   let lastHeard = 0;
   let client: pg.Client | null = null;
@@ -44,10 +42,7 @@ export function apiKeyCache(connectionString: string, schema: string): ApiKeyCac
   let heartbeat: NodeJS.Timeout | undefined;
   const trusted = () => listening && performance.now() - lastHeard < SILENCE_MS;
 
-  const forget = () => {
-    keys.clear();
-    generation++;
-  };
+  const forget = () => keys.forget();
 
   const listen = async () => {
     if (closed || client) return;
@@ -99,12 +94,9 @@ export function apiKeyCache(connectionString: string, schema: string): ApiKeyCac
       if (!client && !closed) void listen();
       const known = trusted() ? keys.get(keyHash) : undefined;
       if (known) return known;
-      const seen = generation;
+      const seen = keys.generation;
       const key = await lookup();
-      if (key && trusted() && seen === generation) {
-        if (keys.size >= MAX_ENTRIES) keys.clear();
-        keys.set(keyHash, key);
-      }
+      if (key && trusted()) keys.keep(keyHash, key, seen);
       return key;
     },
     forget,

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { NewOutboxItem } from '../../core/outbox-item.ts';
 import type { ApiKey, NewUser, Store } from '../../core/store.ts';
 import { groupCommit } from '../group-commit.ts';
+import { keptApiKeys } from '../kept-api-keys.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, revokeUnusedTokensSql, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -15,9 +16,6 @@ import { sqliteUserImport } from './sqlite-user-import.ts';
 export type SqliteStore = Store & { db: Database.Database };
 
 /** The embedded store: one SQLite file in WAL mode, every statement prepared once. */
-/** Valid API keys kept in memory at most; past it the memory is emptied (keys are few; wrong ones are never kept). */
-const MAX_KEPT_KEYS = 10_000;
-
 export function openSqliteStore(path: string): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -118,7 +116,7 @@ export function openSqliteStore(path: string): SqliteStore {
     ping: db.prepare('SELECT 1'),
   };
 
-  const keys = new Map<string, ApiKey>();
+  const keys = keptApiKeys();
   let keysVersion = -1;
   const itemParams = (item: NewOutboxItem) => ({ ...item, createdAt: item.createdAt.getTime() });
 
@@ -249,14 +247,14 @@ export function openSqliteStore(path: string): SqliteStore {
     },
     async addApiKey(key) {
       sql.insertKey.run(key.id, key.dialect, key.keyHash, key.createdAt.getTime());
-      keys.clear();
+      keys.forget();
     },
     async listApiKeys() {
       return (sql.listKeys.all() as Parameters<typeof toApiKeyListing>[0][]).map(toApiKeyListing);
     },
     async revokeApiKey(id, at) {
       const revoked = sql.revokeKey.run(at.getTime(), id).changes === 1;
-      keys.clear();
+      keys.forget();
       return revoked ? 'revoked' : 'unknown';
     },
     async findApiKeyByHash(keyHash) {
@@ -265,7 +263,7 @@ export function openSqliteStore(path: string): SqliteStore {
       // request after that commit. Checking costs a pragma, not a query of api_keys.
       const version = sql.dataVersion.get() as number;
       if (version !== keysVersion) {
-        keys.clear();
+        keys.forget();
         keysVersion = version;
       }
       const known = keys.get(keyHash);
@@ -273,8 +271,7 @@ export function openSqliteStore(path: string): SqliteStore {
       const row = sql.keyByHash.get(keyHash) as { id: string; dialect: ApiKey['dialect']; key_hash: string } | undefined;
       if (!row) return undefined;
       const key = { id: row.id, dialect: row.dialect, keyHash: row.key_hash };
-      if (keys.size >= MAX_KEPT_KEYS) keys.clear();
-      keys.set(keyHash, key);
+      keys.keep(keyHash, key, keys.generation);
       return key;
     },
     async addCaptchaTicket(ticket, now) {
