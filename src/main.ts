@@ -56,6 +56,11 @@ export interface StartOptions {
    * and `resetd serve` set it; tests that move the clock keep one thread.
    */
   workerThread?: boolean;
+  /**
+   * `serve` on SQLite leaves checkpoints to a thread of their own (wal-checkpointer.ts), off
+   * the answers' event loop. `npm start` and `resetd serve` set it.
+   */
+  checkpointThread?: boolean;
 }
 
 /** The one place where the real parts are wired together. */
@@ -69,7 +74,8 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const transport = config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : devMailboxTransport(mailbox!);
   const directoryProblems = await checkDirectorySettings(config.directory);
   if (directoryProblems.length > 0) throw new ConfigError(directoryProblems);
-  const store = await openStore(config.databaseUrl, config.databasePoolSize);
+  const checkpointer = { onFailure: (error: unknown) => log.error('store.checkpointer_failed', { err: error }) };
+  const store = await openStore(config.databaseUrl, config.databasePoolSize, role === 'serve' && options.checkpointThread ? { checkpointer } : {});
   // One registry per instance: tests run several in one process.
   const metrics = createMetrics();
   watchOutbox(metrics.registry, { store, clock });
@@ -188,7 +194,7 @@ export async function runServer(role: 'serve' | 'worker' = 'serve'): Promise<voi
   try {
     config = loadConfig();
     log = createLogger({ level: config.logLevel, format: config.logFormat, production: config.production });
-    resetd = await startResetd(config, { log, role, workerThread: true });
+    resetd = await startResetd(config, { log, role, workerThread: true, checkpointThread: true });
   } catch (error) {
     // A process that cannot start says so in its exit code (2: the settings), so a supervisor
     // or script sees the failure; its callers keep a started server alive, so it exits here.

@@ -14,12 +14,12 @@ import { clientIpResolver, trustedPeer } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
 import { createOwners } from './owners.ts';
-import { parseRoutedRequest } from './parse-routed.ts';
 import type { AnyReply } from './reply.ts';
 import { send } from './reply.ts';
 import type { Step } from './request-chain.ts';
 import { runSteps } from './request-chain.ts';
 import { requestLog, withErrorId } from './request-log.ts';
+import { routeOnce } from './routed-requests.ts';
 import type { RequestState, ResetdContext } from './request-state.ts';
 import { loadSpec } from './spec.ts';
 import type { Checked, Matched } from './steps.ts';
@@ -115,27 +115,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   const exact = new Map(operations.filter((op) => !op.path.includes('{')).map((op) => [`${op.method.toUpperCase()} ${op.path}`, op]));
   const matchOperation = (request: { method: string; path: string }) =>
     exact.get(`${request.method} ${request.path}`) ?? api.matchOperation(request as never);
-  // openapi-backend routes each request again and parses it three times (before routing, after
-  // it, and to validate), and a parse builds the path template's matcher anew. resetd has
-  // routed it already (matchOperation above), so the router answers from that, and each
-  // request is parsed once, for its operation.
-  const routed = new WeakMap<object, Operation>();
-  const parsed = new WeakMap<object, ReturnType<typeof api.router.parseRequest>>();
-  const routerMatch = api.router.matchOperation.bind(api.router);
-  const routerParse = api.router.parseRequest.bind(api.router);
-  const fastParse = new Map(operations.map((op) => [op, parseRoutedRequest(op)] as const).filter((entry) => entry[1] !== null));
-  api.router.matchOperation = ((request: object, strict?: boolean) =>
-    routed.get(request) ?? routerMatch(request as never, strict as true)) as unknown as typeof api.router.matchOperation;
-  api.router.parseRequest = (request, operation) => {
-    const known = routed.get(request);
-    if (!known || (operation && operation !== known)) return routerParse(request, operation);
-    let result = parsed.get(request);
-    if (!result) {
-      result = fastParse.get(known)?.(request as never) ?? routerParse(request, known);
-      parsed.set(request, result);
-    }
-    return result;
-  };
+  const markRouted = routeOnce(api, operations);
   const declaredQuery = declaredQueryOf(operations);
 
   const limitedByIp = new Set(
@@ -143,7 +123,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   );
   const beforeSpec = [enabledStep(deps.dialects, deps.adminToken, deps.metricsToken), ipLimitStep(limitedByIp, perMinuteLimit(deps.limiters, 'ip', deps.rateLimitIp)), bodyStep()];
   const bySpec = async ({ ctx, request, operation }: Matched) => {
-    routed.set(request, operation);
+    markRouted(request, operation);
     return (await api.handleRequest(request, ctx)) as AnyReply;
   };
 

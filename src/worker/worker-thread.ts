@@ -1,11 +1,10 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { LogFormat } from '../log/logger.ts';
 import type { Logger } from '../log/logger.ts';
 import { applyForwarded } from '../metrics/forwarded-metrics.ts';
 import type { WorkerMetrics } from '../metrics/resetd-metrics.ts';
+import { newThread } from '../threads.ts';
 import type { OutboxWorker } from './outbox-worker.ts';
 
 /** Messages between the serving thread and the worker thread (worker-thread-entry.ts). */
@@ -22,19 +21,11 @@ const YOUNG_MB = 12;
 /** A crashed worker thread is started again after this long; mail waits meanwhile, nothing is lost. */
 const RESTART_AFTER_MS = 1_000;
 
-// In dist/ the entry is compiled JavaScript. Run from the sources (tests, tsx) it is
-// TypeScript, which a thread loads through scripts/thread-from-sources.mjs (tsx first).
-const fromSources = extname(fileURLToPath(import.meta.url)) === '.ts';
-const entry = new URL(`./worker-thread-entry.${fromSources ? 'ts' : 'js'}`, import.meta.url);
 // A delivery's objects are short-lived and few at a time: a small young generation (V8's
 // default is sized for the machine's memory, 48 MB here) keeps the thread's share of the
 // process's memory small (RSS under load about 205 → 190 MB), for about 3% of its sending
 // rate, measured beside the answers.
-const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_MB };
-const threadOf = (workerData: WorkerThreadData) =>
-  fromSources
-    ? new Worker(new URL('../../scripts/thread-from-sources.mjs', import.meta.url), { workerData: { ...workerData, entry: entry.href }, resourceLimits })
-    : new Worker(entry, { workerData, resourceLimits });
+const threadOf = (workerData: WorkerThreadData) => newThread(import.meta.url, 'worker-thread-entry', workerData, { maxYoungGenerationSizeMb: YOUNG_MB });
 
 /**
  * `resetd serve`'s mail worker in a thread of its own: it has the same settings, opens

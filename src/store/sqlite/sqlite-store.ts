@@ -10,13 +10,19 @@ import { emptyStateCounts, revokeUnusedTokensSql, toApiKeyListing, toDeadItem, t
 import { MIGRATIONS } from './migrations.ts';
 import { sqliteUserAdmin } from './sqlite-user-admin.ts';
 import { sqliteUserImport } from './sqlite-user-import.ts';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 
 /** The SQLite store, with its connection for the rate limiters that keep their counters in the same file. */
 export type SqliteStore = Store & { db: Database.Database };
 
+export interface SqliteStoreOptions {
+  /** Checkpoints in a thread of their own rather than inside a commit (resetd serve's request path); called if that thread fails. */
+  checkpointer?: { onFailure(error: unknown): void };
+}
+
 /** The embedded store: one SQLite file in WAL mode, every statement prepared once. */
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -25,6 +31,7 @@ export function openSqliteStore(path: string): SqliteStore {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  const checkpointer = options.checkpointer && path !== ':memory:' ? startWalCheckpointer(db, path, options.checkpointer.onFailure) : null;
 
   const sql = {
     insertItem: db.prepare(
@@ -292,6 +299,7 @@ export function openSqliteStore(path: string): SqliteStore {
       sql.ping.get();
     },
     async close() {
+      await checkpointer?.stop();
       db.close();
     },
   };
