@@ -71,7 +71,10 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const nowhere = mailDestinationProblem(config, role);
   if (nowhere !== null) throw new ConfigError([nowhere]);
   const mailbox = config.smtpUrl === null && config.devMailbox ? createDevMailbox() : null;
-  const transport = config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : devMailboxTransport(mailbox!);
+  const threaded = role === 'serve' && config.worker && options.workerThread === true && config.smtpUrl !== null;
+  // Mail leaves from this thread only when its worker runs here; the worker thread has a pool of its own.
+  const sendsHere = !threaded && (role === 'worker' || config.worker);
+  const transport = !sendsHere ? null : config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : devMailboxTransport(mailbox!);
   const directoryProblems = await checkDirectorySettings(config.directory);
   if (directoryProblems.length > 0) throw new ConfigError(directoryProblems);
   const checkpointer = { onFailure: (error: unknown) => log.error('store.checkpointer_failed', { err: error }) };
@@ -83,19 +86,18 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const settings = coreSettingsOf(config);
   const limiters = countedLimiters(limiterFactoryFor(store), metrics);
   let worker: OutboxWorker | null = null;
-  const threaded = role === 'serve' && config.worker && options.workerThread === true && config.smtpUrl !== null;
   if (threaded) {
     const logFormat = readableLogs({ format: config.logFormat, production: config.production }) ? 'pretty' : 'json';
     worker = await startWorkerThread({ config, log, metrics, logFormat }).catch(async (error) => {
       await store.close();
       throw error;
     });
-  } else if (role === 'worker' || config.worker) {
+  } else if (transport !== null) {
     worker = startMailWorker(config, { store, directory, transport, limiters, clock, log, metrics });
   }
 
   const closeWorkerAndStore = async () => {
-    transport.close();
+    transport?.close();
     await directory.close();
     await store.close();
   };
