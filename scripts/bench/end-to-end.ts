@@ -1,8 +1,9 @@
 /**
  * The whole path, side by side with bare koa in one run (DESIGN.md, "Speed"): bare koa +
- * koa-bodyparser, then resetd's request path alone (worker off), then resetd as in
- * production (its own process, worker on, mail to a loopback SMTP server that counts),
- * each loaded with the same autocannon settings: 10
+ * koa-bodyparser; the same koa committing each request's outbox row through resetd's store
+ * (koa-outbox-floor.ts: what durability alone costs); then resetd's request path alone
+ * (worker off), then resetd as in production (its own process, worker on, mail to a
+ * loopback SMTP server that counts), each loaded with the same autocannon settings: 10
  * connections, a different address per request, known and unknown addresses, every
  * dialect; then the worker alone draining a queue; then koa again. Prints numbers; asserts
  * nothing.
@@ -118,6 +119,12 @@ const summary = (what: string, result: autocannon.Result): Row => ({ what, rps: 
 const json = { 'content-type': 'application/json' };
 const koaRequest = () => ({ method: 'POST' as const, path: '/', headers: json, body: JSON.stringify({ email: address(false) }) });
 rows.push(summary('bare koa (before)', await load(`http://127.0.0.1:${koaPort}`, koaRequest)));
+// The same koa committing each request's outbox row first: what durability alone costs.
+const floorUrl = values.postgres ? databaseUrl.replace(`schema=${schema}`, `schema=${schema}_floor`) : `sqlite:${join(dir, 'floor.db')}`;
+const floor = await child('scripts/bench/koa-outbox-floor.ts', { DATABASE_URL: floorUrl });
+const floorPort = (JSON.parse(floor.line) as { port: number }).port;
+rows.push(summary('koa + the outbox insert', await load(`http://127.0.0.1:${floorPort}`, koaRequest)));
+floor.process.kill('SIGTERM');
 
 // Known users: an import file of USERS addresses, without passwords (resetd mails them a link).
 const usersFile = join(dir, 'users.csv');
@@ -213,6 +220,7 @@ if (values.postgres) {
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await client.query(`DROP SCHEMA IF EXISTS ${schema}_alone CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS ${schema}_floor CASCADE`);
   await client.end();
 }
 process.exit(0);
