@@ -131,7 +131,6 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   app.proxy = false;
   app.use(requestLog({ log: deps.log, trustedPeer: trustedPeer(deps.trustedProxies), clientIp }));
   app.use(async (ctx) => {
-    const started = performance.now();
     const operation = matchOperation({ method: ctx.method, path: ctx.path });
     const owner = ownerOf(operation?.operationId, ctx.path);
     ctx.state.operation = operation?.operationId;
@@ -157,7 +156,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
       reply = owner.failure({ kind: 'internal' });
     }
     send(ctx, withErrorId(withLimitHeaders(reply, owner, ctx), owner, ctx));
-    deps.recordRequest(operation?.operationId, owner.dialect?.name, ctx.status, (performance.now() - started) / 1000);
+    deps.recordRequest(operation?.operationId, owner.dialect?.name, ctx.status, (performance.now() - ctx.state.startedAt) / 1000);
   });
   return app;
 }

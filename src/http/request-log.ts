@@ -27,7 +27,7 @@ export interface RequestLogDeps {
  */
 export function requestLog(deps: RequestLogDeps): Middleware<RequestState> {
   return async (ctx, next) => {
-    const started = process.hrtime.bigint();
+    ctx.state.startedAt = performance.now();
     const sent = deps.trustedPeer(ctx.req) ? ctx.get('X-Request-Id') : '';
     const requestId = SANE_ID.test(sent) ? sent : randomUUID();
     ctx.state.requestId = requestId;
@@ -43,7 +43,7 @@ export function requestLog(deps: RequestLogDeps): Middleware<RequestState> {
         operation: ctx.state.operation ?? null,
         dialect: ctx.state.dialect ?? 'resetd',
         status: ctx.status,
-        durationMs: Math.round(Number(process.hrtime.bigint() - started) / 10_000) / 100,
+        durationMs: Math.round((performance.now() - ctx.state.startedAt) * 100) / 100,
         clientIp: deps.clientIp(ctx),
         bytes: ctx.response.length ?? 0,
         ...(ctx.state.errorId && { errorId: ctx.state.errorId }),

@@ -10,6 +10,8 @@ import type { Logger } from '../log/logger.ts';
 export interface RequestState {
   /** This request's id (X-Request-Id), set by the first step (request-log.ts). */
   requestId: string;
+  /** When the first step began (performance.now()): the access line's and the metrics' durations count from it. */
+  startedAt: number;
   /** The log, every line of it carrying the request id. */
   log: Logger;
   /** The operation and the dialect that answered, for the access line. */
