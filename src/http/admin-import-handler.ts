@@ -1,6 +1,5 @@
 import type { Context } from 'openapi-backend';
 import type { components } from '../../generated/api.ts';
-import type { Directory } from '../core/directory.ts';
 import type { UserImportStore } from '../core/store.ts';
 import { audit } from '../log/audit.ts';
 import { TooLargeError } from '../users-file/byte-counter.ts';
@@ -15,7 +14,6 @@ export const IMPORT_MAX_BYTES = 1024 ** 3;
 
 export interface AdminImportDeps {
   store: Pick<UserImportStore, 'importUsers'>;
-  directory: Pick<Directory, 'name'>;
   adminActor: string;
 }
 
@@ -27,9 +25,6 @@ export interface AdminImportDeps {
 export function adminImportHandler(deps: AdminImportDeps, maxBytes = IMPORT_MAX_BYTES) {
   return async (_context: Context, ctx: ResetdContext): Promise<AnyReply> => {
     const early = (reply: AnyReply) => ({ ...reply, headers: { ...reply.headers, Connection: 'close' } });
-    if (deps.directory.name !== 'builtin') {
-      return early(problem(409, `Accounts live in the application (DIRECTORY=${deps.directory.name}): import users there.`));
-    }
     const tooLarge = 'The body is larger than resetd accepts (1 GiB): split the file.';
     if (Number(ctx.get('Content-Length') || 0) > maxBytes) return early(problem(413, tooLarge));
     const format = ctx.request.type === 'text/csv' ? 'csv' : 'jsonl';

@@ -17,16 +17,11 @@ type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply>;
 
 /** The admin API's users: add, list, get, change, set a password, delete; each change audited. */
 export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId, Handler>> {
-  // Only resetd's own table (DIRECTORY=builtin) is managed here; other directories' accounts live in the application.
-  const builtin = (handler: Handler): Handler => async (context, ctx) =>
-    deps.directory.name === 'builtin'
-      ? handler(context, ctx)
-      : problem(409, `Accounts live in the application (DIRECTORY=${deps.directory.name}): manage users there.`);
   const actor = deps.adminActor;
   const id = (context: Context) => String(context.request.params.id);
 
   return {
-    adminCreateUser: builtin(async (context, ctx) => {
+    adminCreateUser: async (context, ctx) => {
       const outcome = await addUser(deps, context.request.requestBody as components['schemas']['NewUser']);
       switch (outcome.kind) {
         case 'added':
@@ -39,9 +34,9 @@ export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId
         case 'weak':
           return weakPasswordProblem(outcome);
       }
-    }),
+    },
 
-    adminListUsers: builtin(async (context) => {
+    adminListUsers: async (context) => {
       const query = context.request.query as Record<string, string | undefined>;
       const page = await listUsers(deps, {
         after: query.after ?? null,
@@ -49,14 +44,14 @@ export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId
         limit: query.limit === undefined ? 100 : Number(query.limit),
       });
       return { status: 200, body: { users: page.users.map(userBody), next: page.next } satisfies components['schemas']['UserPage'] };
-    }),
+    },
 
-    adminGetUser: builtin(async (context) => {
+    adminGetUser: async (context) => {
       const user = await deps.store.getUser(id(context));
       return user ? { status: 200, body: userBody(user) } : noSuchUser();
-    }),
+    },
 
-    adminUpdateUser: builtin(async (context, ctx) => {
+    adminUpdateUser: async (context, ctx) => {
       const change = context.request.requestBody as components['schemas']['UserChange'];
       const outcome = await updateUser(deps, id(context), change);
       switch (outcome.kind) {
@@ -70,9 +65,9 @@ export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId
         case 'invalid':
           return problem(400, outcome.message);
       }
-    }),
+    },
 
-    adminSetUserPassword: builtin(async (context, ctx) => {
+    adminSetUserPassword: async (context, ctx) => {
       const { password } = context.request.requestBody as components['schemas']['NewPassword'];
       const outcome = await setUserPassword(deps, id(context), password);
       switch (outcome.kind) {
@@ -84,14 +79,14 @@ export function adminUserHandlers(deps: HandlerDeps): Partial<Record<OperationId
         case 'weak':
           return weakPasswordProblem(outcome);
       }
-    }),
+    },
 
-    adminDeleteUser: builtin(async (context, ctx) => {
+    adminDeleteUser: async (context, ctx) => {
       const outcome = await deleteUser({ store: deps.store, counterKeys: accountCounterKeys }, id(context));
       if (outcome === 'missing') return noSuchUser();
       audit(ctx.state.log, { action: 'user.delete', actor, user: id(context) });
       return { status: 204 };
-    }),
+    },
   };
 }
 

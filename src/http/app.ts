@@ -23,7 +23,7 @@ import { routeOnce } from './routed-requests.ts';
 import type { RequestState, ResetdContext } from './request-state.ts';
 import { loadSpec } from './spec.ts';
 import type { Checked, Matched } from './steps.ts';
-import { bodyReadableStep, bodyStep, captchaStep, credentialsStep, enabledStep, ipLimitStep, withLimitHeaders } from './steps.ts';
+import { bodyReadableStep, bodyStep, builtinDirectoryStep, captchaStep, credentialsStep, enabledStep, ipLimitStep, withLimitHeaders } from './steps.ts';
 import { describeValidationErrors } from './validation-failure.ts';
 
 export interface AppDeps extends Omit<HandlerDeps, 'clientIp' | 'adminActor'> {
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   const guardedBy = (steps: readonly Step<Checked>[]) => (handler: Handler): Handler => (context, ctx) =>
     runSteps<Checked>({ context, ctx, owner: ownerOf(context.operation.operationId, '') }, steps, async () => handler(context, ctx));
   const credentials = credentialsStep(deps.apiKeysRequired);
-  const guarded = guardedBy([credentials, bodyReadableStep(), captchaStep(deps.captchaRequired, deps)]);
+  const guarded = guardedBy([credentials, bodyReadableStep(), captchaStep(deps.captchaRequired, deps), builtinDirectoryStep(deps.directory.name)]);
 
   // With the admin API off its operations are never reached (enabledStep): no actor needed.
   const actor = deps.adminToken === null ? 'admin' : adminActor(deps.adminToken);

@@ -8,6 +8,7 @@ import type { Limit } from '../limits/rate-limits.ts';
 import { limitCount } from '../limits/rate-limits.ts';
 import type { AuthResult } from './auth.ts';
 import type { Owner } from './owners.ts';
+import { problem } from './problem.ts';
 import { readRequestBody } from './request-body.ts';
 import type { AnyReply } from './reply.ts';
 import type { Step } from './request-chain.ts';
@@ -128,6 +129,26 @@ export function captchaStep(required: ReadonlySet<DialectName>, deps: { store: C
       if (!dialect?.captcha || !required.has(dialect.name) || context.operation.operationId !== dialect.operationId) return undefined;
       const { ticket, answer } = dialect.captcha({ body: context.request.requestBody, query: context.request.query });
       return (await solvesCaptcha(deps, ticket, answer)) ? undefined : dialect.failure({ kind: 'captcha-mismatch' });
+    },
+  };
+}
+
+/**
+ * Operations the spec marks `x-resetd-directory: builtin` manage resetd's own users table:
+ * where the accounts live in the application (any other DIRECTORY) they answer 409, after
+ * authentication. A body the operation reads itself (`x-resetd-stream`, the import) is left
+ * unread, so the connection closes rather than drain it.
+ */
+export function builtinDirectoryStep(directory: string): Step<Checked> {
+  return {
+    name: 'builtin directory',
+    run({ context }) {
+      const operation = context.operation as Operation & { 'x-resetd-directory'?: string };
+      if (directory === 'builtin' || operation['x-resetd-directory'] !== 'builtin') return undefined;
+      const refusal = problem(409, `Accounts live in the application (DIRECTORY=${directory}): manage users there.`);
+      const content = (operation.requestBody as { content?: Record<string, { 'x-resetd-stream'?: boolean }> } | undefined)?.content ?? {};
+      const unread = Object.values(content).some((media) => media['x-resetd-stream']);
+      return unread ? { ...refusal, headers: { ...refusal.headers, Connection: 'close' } } : refusal;
     },
   };
 }
