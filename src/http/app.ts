@@ -51,11 +51,11 @@ type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | Any
 /**
  * The HTTP face of resetd, one chain per request:
  *
- *   request id (and, at the end, the access line) → match → enabled → limits → body → auth → credentials → validation → body readable → captcha → handler
+ *   request id (and, at the end, the access line) → match → enabled → limits → body → auth → credentials → validation → body readable → captcha → builtin directory → handler
  *
  * match, enabled, limits and body run here (steps.ts); auth and validation are the spec's
- * own checks, run by openapi-backend; credentials, body readable and captcha wrap the
- * operation's handler (credentials and body readable also wrap the validation failure, so
+ * own checks, run by openapi-backend; credentials, body readable, captcha and builtin
+ * directory wrap the operation's handler (credentials and body readable also wrap the validation failure, so
  * a key is judged before the input). Any step may refuse, always in the owner's own
  * shape: the dialect's, resetd's problem details, or a page.
  */
