@@ -30,7 +30,7 @@ const notJson = () => problem(406, 'This endpoint answers application/json.');
  * /metrics has a credential: the bearer METRICS_TOKEN, checked by its security handler
  * before this is reached, and off (404) without it (enabledStep).
  */
-export function operationsHandlers(deps: OperationsDeps): Record<'getHealth' | 'getHealthHead' | 'getReady' | 'getReadyHead' | 'getMetrics', Handler> {
+export function operationsHandlers(deps: OperationsDeps): Record<'getHealth' | 'getHealthHead' | 'getReady' | 'getReadyHead' | 'getMetrics' | 'getMetricsHead', Handler> {
   // Liveness asks nothing of the store or the directory: a restart cannot fix them.
   const health: Handler = (_context, ctx) => {
     if (!ctx.accepts('application/json')) return notJson();
@@ -51,13 +51,14 @@ export function operationsHandlers(deps: OperationsDeps): Record<'getHealth' | '
     return { status: readiness.ready ? 200 : 503, body };
   };
 
+  const metrics: Handler = async () => ({ status: 200, bytes: Buffer.from(await deps.metrics.text()), contentType: deps.metrics.contentType });
+
   return {
     getHealth: health,
     getHealthHead: health,
     getReady: ready,
     getReadyHead: ready,
-    async getMetrics() {
-      return { status: 200, bytes: Buffer.from(await deps.metrics.text()), contentType: deps.metrics.contentType };
-    },
+    getMetrics: metrics,
+    getMetricsHead: metrics,
   };
 }

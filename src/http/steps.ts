@@ -48,7 +48,7 @@ export function enabledStep(dialects: ReadonlySet<DialectName>, adminToken: stri
         ? dialects.has(owner.dialect.name)
         : operation.path.startsWith('/admin/')
           ? adminToken !== null
-          : operation.operationId !== 'getMetrics' || metricsToken !== null;
+          : operation.path !== '/metrics' || metricsToken !== null;
       return on ? undefined : owner.failure({ kind: 'disabled' });
     },
   };

@@ -228,6 +228,9 @@ const cases: Case[] = [
   { name: 'metrics without a token', path: '/metrics', status: 401, check: (r) => expect(r.json.status).toBe(401) },
   { name: 'metrics with a wrong token', path: '/metrics', init: { headers: bearer(`${METRICS_TOKEN}x`) }, status: 401 },
   { name: 'metrics off without METRICS_TOKEN', on: 'off', path: '/metrics', init: { headers: bearer(METRICS_TOKEN) }, status: 404 },
+  { name: 'metrics HEAD with the token', path: '/metrics', init: { method: 'HEAD', headers: bearer(METRICS_TOKEN) }, status: 200, check: (r) => expect(r.text).toBe('') },
+  { name: 'metrics HEAD without a token', path: '/metrics', init: { method: 'HEAD' }, status: 401 },
+  { name: 'metrics HEAD off without METRICS_TOKEN', on: 'off', path: '/metrics', init: { method: 'HEAD', headers: bearer(METRICS_TOKEN) }, status: 404 },
   { name: 'docs', path: '/docs', status: 200, check: (r) => expect(r.text).toContain('resetd') },
   {
     name: 'docs the client already has',

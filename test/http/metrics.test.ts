@@ -95,7 +95,14 @@ describe('/metrics on the main port, with METRICS_TOKEN', () => {
       const response = await fetch(`${resetd.url}/metrics`, { headers });
       expect(response.status).toBe(401);
       expect(await response.text()).not.toContain('resetd_');
+      expect((await fetch(`${resetd.url}/metrics`, { method: 'HEAD', headers })).status).toBe(401);
     }
+  });
+
+  it('answers HEAD as GET without the body, with the token', async () => {
+    const response = await fetch(`${resetd.url}/metrics`, { method: 'HEAD', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
   });
 });
 
@@ -162,6 +169,7 @@ describe('METRICS_PORT', () => {
     const resetd = await start({ METRICS_PORT: '0', RESETD_WORKER: 'off' });
     expect(resetd.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${resetd.url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${resetd.url}/metrics`, { method: 'HEAD' })).status).toBe(404);
     await postJson(resetd, rc, { email: 'someone@example.com' });
     const response = await fetch(`${resetd.metricsUrl}/metrics`);
     expect(response.status).toBe(200);
