@@ -16,3 +16,14 @@ export function newThread(from: string, entry: string, workerData: object, resou
     ? new Worker(new URL('../scripts/thread-from-sources.mjs', import.meta.url), { workerData: { ...workerData, entry: url.href }, resourceLimits })
     : new Worker(url, { workerData, resourceLimits });
 }
+
+/**
+ * Asks a thread to end with `message` and waits for its exit. The thread is referenced again
+ * meanwhile: awaiting an unreferenced thread's exit would let the process end under it.
+ */
+export async function stopThread(thread: Worker, message: unknown): Promise<void> {
+  const exited = new Promise((resolve) => thread.once('exit', resolve));
+  thread.ref();
+  thread.postMessage(message);
+  await exited;
+}

@@ -34,6 +34,12 @@ function canonicalizeContentType(ctx: ResetdContext): void {
 
 export type BodyResult = { ok: true; body: unknown } | { ok: false; failure: RequestFailure };
 
+/** The spec marks the operation's body `x-resetd-stream`: its handler reads it as it arrives, and the body step leaves it unread. */
+export function readsItsOwnBody(operation: Operation): boolean {
+  const content = (operation.requestBody as { content?: Record<string, { 'x-resetd-stream'?: boolean }> } | undefined)?.content ?? {};
+  return Object.values(content).some((media) => media['x-resetd-stream'] === true);
+}
+
 /**
  * Reads the body an operation declares, in one of the content types its spec lists.
  * `strictContentType`: a request with no content type is refused (415) rather than read
@@ -51,7 +57,7 @@ export async function readRequestBody(
   const type = ctx.request.type || undefined;
   const empty = !ctx.request.length && !ctx.get('Transfer-Encoding');
   // A streamed body (x-resetd-stream) is the handler's to read; without a content type it cannot be.
-  const streamed = accepted.some((media) => (content[media] as { 'x-resetd-stream'?: boolean })['x-resetd-stream']);
+  const streamed = readsItsOwnBody(operation);
   if (type === undefined && empty && !strictContentType && !streamed) return { ok: true, body: {} };
   // Compressed bodies are not accepted: a body that only claims to be compressed left
   // zlib's stream undrained and the connection hanging.

@@ -9,10 +9,15 @@ export interface Step<T> {
   run(input: T): Promise<AnyReply | undefined> | AnyReply | undefined;
 }
 
-/** Runs `steps` in order; the first reply is the answer, else `last` answers. */
+/**
+ * Runs `steps` in order; the first reply is the answer, else `last` answers. A step that
+ * answers at once (most do, most of the time) is not awaited: each await is a turn of the
+ * microtask queue on every request's path.
+ */
 export async function runSteps<T>(input: T, steps: readonly Step<T>[], last: (input: T) => Promise<AnyReply>): Promise<AnyReply> {
   for (const step of steps) {
-    const reply = await step.run(input);
+    const result = step.run(input);
+    const reply = result instanceof Promise ? await result : result;
     if (reply) return reply;
   }
   return last(input);

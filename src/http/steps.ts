@@ -9,7 +9,7 @@ import { limitCount } from '../limits/rate-limits.ts';
 import type { AuthResult } from './auth.ts';
 import type { Owner } from './owners.ts';
 import { problem } from './problem.ts';
-import { readRequestBody } from './request-body.ts';
+import { readRequestBody, readsItsOwnBody } from './request-body.ts';
 import type { AnyReply } from './reply.ts';
 import type { Step } from './request-chain.ts';
 import type { ResetdContext } from './request-state.ts';
@@ -146,9 +146,7 @@ export function builtinDirectoryStep(directory: string): Step<Checked> {
       const operation = context.operation as Operation & { 'x-resetd-directory'?: string };
       if (directory === 'builtin' || operation['x-resetd-directory'] !== 'builtin') return undefined;
       const refusal = problem(409, `Accounts live in the application (DIRECTORY=${directory}): manage users there.`);
-      const content = (operation.requestBody as { content?: Record<string, { 'x-resetd-stream'?: boolean }> } | undefined)?.content ?? {};
-      const unread = Object.values(content).some((media) => media['x-resetd-stream']);
-      return unread ? { ...refusal, headers: { ...refusal.headers, Connection: 'close' } } : refusal;
+      return readsItsOwnBody(operation) ? { ...refusal, headers: { ...refusal.headers, Connection: 'close' } } : refusal;
     },
   };
 }

@@ -4,7 +4,7 @@ import type { LogFormat } from '../log/logger.ts';
 import type { Logger } from '../log/logger.ts';
 import { applyForwarded } from '../metrics/forwarded-metrics.ts';
 import type { WorkerMetrics } from '../metrics/resetd-metrics.ts';
-import { newThread } from '../threads.ts';
+import { newThread, stopThread } from '../threads.ts';
 import type { OutboxWorker } from './outbox-worker.ts';
 
 /** Messages between the serving thread and the worker thread (worker-thread-entry.ts). */
@@ -86,9 +86,7 @@ export async function startWorkerThread(options: { config: Config; log: Logger; 
       clearTimeout(restart);
       // A thread that crashed and waits to be started again has nothing to finish.
       if (!alive) return;
-      const exited = new Promise((resolve) => thread.once('exit', resolve));
-      thread.postMessage({ type: 'stop' } satisfies ToWorkerThread);
-      await exited;
+      await stopThread(thread, { type: 'stop' } satisfies ToWorkerThread);
     },
   };
 }
