@@ -51,7 +51,7 @@ describe('the SQLite store with its checkpoints in a thread', () => {
     const db = new Database(dir.file('cannot-start.db'));
     db.pragma('journal_mode = WAL');
     const failures: unknown[] = [];
-    const checkpointer = startWalCheckpointer(db, dir.file('missing/nowhere.db'), (error) => failures.push(error));
+    const checkpointer = startWalCheckpointer([db], dir.file('missing/nowhere.db'), (error) => failures.push(error));
     await eventually(() => failures.length > 0, 'the failure is reported');
     expect(autocheckpoint(db)).toBe(1_000);
     await checkpointer.stop();
@@ -65,7 +65,7 @@ describe('the SQLite store with its checkpoints in a thread', () => {
     const garbage = dir.file('garbage.db');
     writeFileSync(garbage, 'not a database file, but long enough to have a header of one '.repeat(100));
     const failures: unknown[] = [];
-    startWalCheckpointer(db, garbage, (error) => failures.push(error));
+    startWalCheckpointer([db], garbage, (error) => failures.push(error));
     await eventually(() => failures.length > 0, 'the failure is reported');
     expect((failures[0] as Error).message).toMatch(/not a database/);
     expect(autocheckpoint(db)).toBe(1_000);

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { whenNotBusy } from '../../store/sqlite/when-not-busy.ts';
 import type { Connections } from './connections.ts';
 import { bindParameters, type CompiledStatement } from './named-parameters.ts';
 
@@ -28,17 +28,7 @@ export function sqliteConnections(path: string, timeoutMs: number): Connections 
     }
     return prepared;
   };
-  const whenNotBusy = async <T>(action: () => T): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
-      try {
-        return action();
-      } catch (error) {
-        if (!isBusy(error) || Date.now() + pause > deadline) throw error;
-        await sleep(pause);
-      }
-    }
-  };
+  const retried = <T>(action: () => T) => whenNotBusy(action, timeoutMs, 2);
   // One transaction at a time on the one connection.
   let queue: Promise<unknown> = Promise.resolve();
   const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
@@ -49,7 +39,7 @@ export function sqliteConnections(path: string, timeoutMs: number): Connections 
 
   return {
     rows: (statement, values) =>
-      whenNotBusy(() => {
+      retried(() => {
         // Integers as bigint: an id beyond 2^53 keeps every digit.
         const prepared = prepare(statement).safeIntegers(true);
         return prepared.all(...bindParameters(statement, values)) as unknown[];
@@ -58,12 +48,12 @@ export function sqliteConnections(path: string, timeoutMs: number): Connections 
       oneAtATime(async () => {
         const database = open();
         // IMMEDIATE takes the write lock now, so no statement inside meets a busy database.
-        await whenNotBusy(() => database.exec('BEGIN IMMEDIATE'));
+        await retried(() => database.exec('BEGIN IMMEDIATE'));
         try {
           const { commit, result } = await work(async (statement, values) => {
             return prepare(statement).run(...bindParameters(statement, values)).changes;
           });
-          if (commit) await whenNotBusy(() => database.exec('COMMIT'));
+          if (commit) await retried(() => database.exec('COMMIT'));
           else database.exec('ROLLBACK');
           return result;
         } catch (error) {
@@ -78,7 +68,7 @@ export function sqliteConnections(path: string, timeoutMs: number): Connections 
         }
       }),
     async ping() {
-      await whenNotBusy(() => open().prepare('SELECT count(*) FROM sqlite_master').get());
+      await retried(() => open().prepare('SELECT count(*) FROM sqlite_master').get());
     },
     async close() {
       await queue;
@@ -86,9 +76,4 @@ export function sqliteConnections(path: string, timeoutMs: number): Connections 
       db = null;
     },
   };
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }

@@ -11,7 +11,13 @@ import { MIGRATIONS } from './migrations.ts';
 import { sqliteUserAdmin } from './sqlite-user-admin.ts';
 import { sqliteUserImport } from './sqlite-user-import.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
+import { whenNotBusy } from './when-not-busy.ts';
 
+
+const INSERT_ITEM = `INSERT INTO outbox (id, kind, origin, identifier, client_ip, created_at, due_at, payload)
+  VALUES (@id, @kind, @origin, @identifier, @clientIp, @createdAt, @createdAt, @payload)`;
+/** How long a statement may wait for another connection's write lock. */
+const BUSY_TIMEOUT_MS = 5000;
 
 /** The SQLite store, with its connection for the rate limiters that keep their counters in the same file. */
 export type SqliteStore = Store & { db: Database.Database };
@@ -24,21 +30,22 @@ export interface SqliteStoreOptions {
 /** The embedded store: one SQLite file in WAL mode, every statement prepared once. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode: a commit survives a crash of resetd; fsync happens at checkpoints.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  const db = connect(path, BUSY_TIMEOUT_MS);
   migrate(db);
-  const checkpointer = options.checkpointer && path !== ':memory:' ? startWalCheckpointer(db, path, options.checkpointer.onFailure) : null;
+  // The group commits (the request path's outbox rows, the worker's claims, tokens and
+  // outcomes) go through a connection of their own that never sleeps on the write lock
+  // (when-not-busy.ts): the other connection's writes, rare, keep SQLite's busy wait.
+  const committer = path === ':memory:' ? db : connect(path, 0);
+  const checkpointer = options.checkpointer && path !== ':memory:' ? startWalCheckpointer([db, committer], path, options.checkpointer.onFailure) : null;
 
-  const sql = {
-    insertItem: db.prepare(
-      `INSERT INTO outbox (id, kind, origin, identifier, client_ip, created_at, due_at, payload)
-       VALUES (@id, @kind, @origin, @identifier, @clientIp, @createdAt, @createdAt, @payload)`,
+  const commits = {
+    insertItem: committer.prepare(INSERT_ITEM),
+    revokeTokens: committer.prepare(revokeUnusedTokensSql('?', '?')),
+    insertToken: committer.prepare(
+      `INSERT INTO reset_tokens (hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at)
+       VALUES (@hash, @requestId, @accountId, @accountEmail, @accountName, @accountLocale, @origin, @createdAt, @expiresAt)`,
     ),
-    claim: db.prepare(
+    claim: committer.prepare(
       `UPDATE outbox SET state = 'sending', lease_until = @leaseUntil, attempts = attempts + 1
         WHERE id IN (
           -- Each kind of due row read in due order from outbox_due and cut at the limit: with
@@ -52,10 +59,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         RETURNING id, kind, origin, identifier, client_ip, created_at, payload, state, attempts, operator_retries`,
     ),
     // Only the worker holding the current claim (same attempt) records its outcome.
-    finish: db.prepare(`UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
-    finishForgetting: db.prepare(
+    finish: committer.prepare(`UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
+    finishForgetting: committer.prepare(
       `UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL, identifier = '', client_ip = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`,
     ),
+  };
+
+  const sql = {
+    insertItem: db.prepare(INSERT_ITEM),
     retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
     bury: db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, lease_until = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`),
     dead: db.prepare(`SELECT id, kind, origin, created_at, attempts, last_error FROM outbox WHERE state = 'dead' ORDER BY created_at LIMIT ?`),
@@ -86,10 +97,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     userPassword: db.prepare(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email_key = ?`),
     upgradePasswordHash: db.prepare(`UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`),
     revokeTokens: db.prepare(revokeUnusedTokensSql('?', '?')),
-    insertToken: db.prepare(
-      `INSERT INTO reset_tokens (hash, request_id, account_id, account_email, account_name, account_locale, origin, created_at, expires_at)
-       VALUES (@hash, @requestId, @accountId, @accountEmail, @accountName, @accountLocale, @origin, @createdAt, @expiresAt)`,
-    ),
     tokenByHash: db.prepare(`SELECT ${TOKEN_COLUMNS} FROM reset_tokens WHERE hash = ?`),
     holdToken: db.prepare(
       `UPDATE reset_tokens SET held_until = @until
@@ -127,15 +134,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   let keysVersion = -1;
   const itemParams = (item: NewOutboxItem) => ({ ...item, createdAt: item.createdAt.getTime() });
 
+  /** A write transaction on the committer, begun IMMEDIATE and retried while the lock is busy. */
+  const committed = <A>(write: (argument: A) => void) => {
+    const transaction = committer.transaction(write);
+    return (argument: A) => whenNotBusy(() => transaction.immediate(argument), BUSY_TIMEOUT_MS);
+  };
   const addResetRequest = groupCommit(
-    db.transaction((items: NewOutboxItem[]) => {
-      for (const item of items) sql.insertItem.run(itemParams(item));
+    committed((items: NewOutboxItem[]) => {
+      for (const item of items) commits.insertItem.run(itemParams(item));
     }),
   );
 
   const addOneToken = (token: Parameters<Store['addResetToken']>[0]) => {
-    sql.revokeTokens.run(token.createdAt.getTime(), token.account.id);
-    sql.insertToken.run({
+    commits.revokeTokens.run(token.createdAt.getTime(), token.account.id);
+    commits.insertToken.run({
       hash: token.hash,
       requestId: token.requestId,
       accountId: token.account.id,
@@ -148,12 +160,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     });
   };
   // The worker mints the tokens of a batch of deliveries at once: one commit for all of them.
-  const addTokens = groupCommit(db.transaction((tokens: Parameters<Store['addResetToken']>[0][]) => tokens.forEach(addOneToken)));
+  const addTokens = groupCommit(committed((tokens: Parameters<Store['addResetToken']>[0][]) => tokens.forEach(addOneToken)));
   type Finish = { claim: { id: string; attempts: number }; state: string; at: number; forget: boolean };
   // Likewise the outcomes of a batch: one commit, each update still fenced by its own claim.
   const finishItems = groupCommit(
-    db.transaction((finishes: Finish[]) => {
-      for (const { claim, state, at, forget } of finishes) (forget ? sql.finishForgetting : sql.finish).run(state, at, claim.id, claim.attempts);
+    committed((finishes: Finish[]) => {
+      for (const { claim, state, at, forget } of finishes) (forget ? commits.finishForgetting : commits.finish).run(state, at, claim.id, claim.attempts);
     }),
   );
 
@@ -181,7 +193,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     db,
     addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
-      const rows = sql.claim.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }) as ItemRow[];
+      const claim = () => commits.claim.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }) as ItemRow[];
+      const rows = await whenNotBusy(claim, BUSY_TIMEOUT_MS);
       return rows.map(toOutboxItem);
     },
     async finishOutboxItem(claim, state, at, options) {
@@ -300,9 +313,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
     async close() {
       await checkpointer?.stop();
+      if (committer !== db) committer.close();
       db.close();
     },
   };
+}
+
+function connect(path: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a commit survives a crash of resetd; fsync happens at checkpoints.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  return db;
 }
 
 function migrate(db: Database.Database): void {

@@ -32,9 +32,12 @@ const INTERVAL_MS = 100;
  * commit crosses SQLite's threshold of 1,000 pages, and on resetd's request path blocks the
  * event loop for milliseconds, several times a second under load (measured with koa and
  * the outbox insert alone: p99 7-10 ms against 3-5, and 8-20% fewer requests a second). If
- * the thread fails, `db` checkpoints by itself again, as before.
+ * the thread fails, the committing connections checkpoint by themselves again, as before.
  */
-export function startWalCheckpointer(db: Database.Database, path: string, onFailure: (error: unknown) => void): WalCheckpointer {
+export function startWalCheckpointer(connections: readonly Database.Database[], path: string, onFailure: (error: unknown) => void): WalCheckpointer {
+  const autocheckpoint = (pages: number) => {
+    for (const db of connections) db.pragma(`wal_autocheckpoint = ${pages}`);
+  };
   const thread = newThread(import.meta.url, 'wal-checkpointer-thread', { path, intervalMs: INTERVAL_MS } satisfies CheckpointerData, {
     maxYoungGenerationSizeMb: 2,
   });
@@ -44,13 +47,13 @@ export function startWalCheckpointer(db: Database.Database, path: string, onFail
   let running = true;
   thread.on('message', (message: FromCheckpointer) => {
     if (message.type === 'failed') fallBack(new Error(`the WAL checkpointer failed: ${message.reason}`));
-    else if (!stopping && running) db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    else if (!stopping && running) autocheckpoint(BACKSTOP_PAGES);
   });
   const fallBack = (error: unknown) => {
     if (!running) return;
     running = false;
     if (stopping) return;
-    db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    autocheckpoint(AUTOCHECKPOINT_PAGES);
     onFailure(error);
   };
   thread.on('error', fallBack);
