@@ -24,14 +24,16 @@ export function parseRoutedRequest(operation: Operation): ((request: RoutedReque
         // Left as it is: validation refuses it, as openapi-backend's parse would have it.
       }
     }
+    // Built field by field: a spread of the request object copies its symbols too and is
+    // several times slower.
     return {
-      ...request,
       method: request.method.toLowerCase(),
       path: request.path,
       params: {},
       query: { ...request.query },
       headers: { ...request.headers },
       cookies: {},
+      body: request.body,
       requestBody,
     };
   };

@@ -5,10 +5,15 @@ type Parsed = ReturnType<OpenAPIBackend['router']['parseRequest']>;
 
 /** The operation resetd routed a request to: an own property, so openapi-backend's copy of the request (its coerced values) keeps it. */
 const ROUTED = Symbol('resetd routed operation');
-/** The request's parse, once made: not enumerable, so that copy is parsed from its own values. */
+/**
+ * The request's parse, once made. Enumerable, so openapi-backend's coerced copy of the
+ * request carries it too: validation coerces the parse's own query in place and hands that
+ * same object to the copy, which then needs no parse of its own where parse-routed.ts
+ * parses (no path parameters to read again from the path).
+ */
 const PARSED = Symbol('resetd parsed request');
 
-type Carrying = { [ROUTED]?: Operation; [PARSED]?: Parsed };
+type Carrying = { [ROUTED]?: Operation; [PARSED]?: { of: object; parse: Parsed } };
 
 /**
  * openapi-backend routes each request again and parses it three times (before routing,
@@ -34,12 +39,12 @@ export function routeOnce(api: OpenAPIBackend, operations: readonly Operation[])
     const carrying = request as Carrying;
     const known = carrying[ROUTED];
     if (!known || (operation && operation !== known)) return routerParse(request, operation);
-    let result = carrying[PARSED];
-    if (!result) {
-      result = fastParse.get(known)?.(request as never) ?? routerParse(request, known);
-      Object.defineProperty(request, PARSED, { value: result, enumerable: false });
-    }
-    return result;
+    const kept = carrying[PARSED];
+    const fast = fastParse.get(known);
+    if (kept && (kept.of === request || (fast && kept.parse.query === (request as Parsed).query))) return kept.parse;
+    const parse = fast?.(request as never) ?? routerParse(request, known);
+    carrying[PARSED] = { of: request, parse };
+    return parse;
   };
   return (request, operation) => {
     (request as Carrying)[ROUTED] = operation;
