@@ -63,6 +63,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     finishForgetting: committer.prepare(
       `UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL, identifier = '', client_ip = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`,
     ),
+    // Changes when another connection (this store's other one, the CLI, a worker, another
+    // process) has committed since this one last looked. Asked of the committer, whose own
+    // commits (the request path's outbox rows) do not change it.
+    dataVersion: committer.prepare('PRAGMA data_version').pluck(),
   };
 
   const sql = {
@@ -109,8 +113,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     spendToken: db.prepare(`UPDATE reset_tokens SET used_at = @at, held_until = NULL WHERE hash = @hash AND held_until = @heldUntil AND used_at IS NULL`),
     insertKey: db.prepare(`INSERT INTO api_keys (id, dialect, key_hash, created_at) VALUES (?, ?, ?, ?)`),
     keyByHash: db.prepare(`SELECT id, dialect, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`),
-    // Changes when another connection (the CLI, a worker, another process) has committed since this one last looked.
-    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     listKeys: db.prepare(`SELECT id, dialect, created_at, revoked_at FROM api_keys ORDER BY created_at`),
     revokeKey: db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`),
     insertCaptcha: db.prepare(`INSERT INTO captcha_tickets (hash, answer, expires_at) VALUES (?, ?, ?)`),
@@ -278,10 +280,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return revoked ? 'revoked' : 'unknown';
     },
     async findApiKeyByHash(keyHash) {
-      // Valid keys are kept in memory while no other connection has committed anything: a
-      // key revoked by the CLI or another process is read again (and refused) on the next
-      // request after that commit. Checking costs a pragma, not a query of api_keys.
-      const version = sql.dataVersion.get() as number;
+      // Valid keys are kept in memory while no connection but the committer has committed
+      // anything: a key revoked by the CLI or another process is read again (and refused) on
+      // the next request after that commit. Checking costs a pragma, not a query of api_keys
+      // (which, after another connection's commit, reads its pages again from the file).
+      const version = commits.dataVersion.get() as number;
       if (version !== keysVersion) {
         keys.forget();
         keysVersion = version;
