@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * Secrets that resetd hands out (reset tokens, API keys) are 256-bit random strings; only
@@ -10,7 +10,8 @@ export function newSecret(): string {
 }
 
 export function sha256(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  // crypto.hash: one call for a short input, without a Hash object (a third of the time).
+  return hash('sha256', secret, 'hex');
 }
 
 /** Compares two hex digests without leaking, through timing, where they differ. */
