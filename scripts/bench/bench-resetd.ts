@@ -17,11 +17,14 @@ export interface BenchResetd {
 
 const ADMIN = 'bench-admin-token-0123456789';
 
+/** The flags node runs resetd with in production: `npm start`, the image and the systemd unit. */
+export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=8'];
+
 export async function startBenchResetd(env: Record<string, string>): Promise<BenchResetd> {
   const port = 18000 + Math.floor(Math.random() * 2000);
   const url = `http://127.0.0.1:${port}`;
   // The compiled build, as npm start runs it (built first when stale).
-  const server = spawn(process.execPath, ['bin/resetd.js', 'serve'], {
+  const server = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'bin/resetd.js', 'serve'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RESETD_ADMIN_TOKEN: ADMIN, RATE_LIMIT_IP: '0', RATE_LIMIT_API_KEY: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -20,7 +20,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { BenchResetd } from './bench-resetd.ts';
-import { startBenchResetd } from './bench-resetd.ts';
+import { PRODUCTION_NODE_FLAGS, startBenchResetd } from './bench-resetd.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, postgres: { type: 'string' }, users: { type: 'string', default: '100000' } } });
 const SECONDS = Number(values.seconds);
@@ -183,7 +183,7 @@ await resetd.stop();
 const queued = await backlog();
 const before = await delivered();
 const started = performance.now();
-const worker = spawn(process.execPath, ['bin/resetd.js', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+const worker = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'bin/resetd.js', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 children.push(worker);
 let workerRss = 0;
 while ((await delivered()) - before < queued && performance.now() - started < 120_000) {
