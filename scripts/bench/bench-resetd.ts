@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * resetd in a process of its own, as in production, so the load generator does not share
@@ -17,8 +18,9 @@ export interface BenchResetd {
 
 const ADMIN = 'bench-admin-token-0123456789';
 
-/** The flags node runs resetd with in production: `npm start`, the image and the systemd unit. */
-export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=8'];
+/** The flags node runs resetd with in production, read from `npm start` (the image and the systemd unit pass the same). */
+export const PRODUCTION_NODE_FLAGS: string[] =
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').filter((word) => word.startsWith('--'));
 
 export async function startBenchResetd(env: Record<string, string>): Promise<BenchResetd> {
   const port = 18000 + Math.floor(Math.random() * 2000);
