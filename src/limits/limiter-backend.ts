@@ -2,7 +2,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterPostgres, RateLimiterSQLite } from 'rate-limiter-flexible';
 import type { Store } from '../core/store.ts';
 import type { PostgresStore } from '../store/postgres/postgres-store.ts';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { CounterRow, SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 export interface LimiterOptions {
   /** Keeps this limiter's counters apart from the others'. */
@@ -34,16 +34,28 @@ export function limiterFactoryFor(store: Store): LimiterFactory {
       });
   }
   if ('db' in store) {
-    const { db } = store as SqliteStore;
-    return (options) =>
-      new RateLimiterSQLite({
-        ...options,
-        storeClient: db,
-        storeType: 'better-sqlite3',
-        tableName: 'rate_limits',
-        tableCreated: true,
-        clearExpiredByTimeout: false,
-      });
+    const sqlite = store as SqliteStore;
+    return (options) => new GroupCommittedSqliteLimiter(options, sqlite);
   }
   throw new Error('rate limits need the SQLite or the PostgreSQL store');
+}
+
+/**
+ * rate-limiter-flexible's SQLite limiter, its counting (`_upsert`, the store limiters'
+ * extension point) handed to the store: the counts of one turn of the event loop share one
+ * commit, with statements prepared once. The library's own prepares its statement and
+ * commits for every count, which cost a request about 150 µs, more than the rest of the
+ * request path together. Reads and deletes stay the library's.
+ */
+class GroupCommittedSqliteLimiter extends RateLimiterSQLite {
+  readonly #store: SqliteStore;
+
+  constructor(options: LimiterOptions, store: SqliteStore) {
+    super({ ...options, storeClient: store.db, storeType: 'better-sqlite3', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+    this.#store = store;
+  }
+
+  _upsert(key: string, points: number, msDuration: number, forceExpire = false): Promise<CounterRow> {
+    return this.#store.changeCounter({ key, points, msDuration, forceExpire, now: Date.now() });
+  }
 }

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, expect, it } from 'vitest';
+import { limiterFactoryFor } from '../../src/limits/limiter-backend.ts';
+import { perMinuteLimit } from '../../src/limits/rate-limits.ts';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -64,6 +66,16 @@ it('claims, mints tokens and records outcomes once the lock is free again', asyn
   other.exec('ROLLBACK');
   await Promise.all([minted, finished]);
   expect((await store.outboxCounts(at(3_000))).byState).toMatchObject({ sent: 1, sending: 0, pending: 0 });
+});
+
+it('counts a rate limit once the lock is free again, serving timers meanwhile', async () => {
+  const { store, other } = storeWithLockHolder('limit.db');
+  const limit = perMinuteLimit(limiterFactoryFor(store), 'ip', 2);
+  other.exec('BEGIN IMMEDIATE');
+  const counted = Promise.all([limit('198.51.100.7'), limit('198.51.100.7'), limit('198.51.100.7')]);
+  expect(await stateAfterTimers(counted)).toBe('pending');
+  other.exec('COMMIT');
+  expect((await counted).map((answer) => answer.ok)).toEqual([true, true, false]);
 });
 
 it('still refuses what SQLite refuses, at once', async () => {

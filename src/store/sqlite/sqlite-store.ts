@@ -19,8 +19,29 @@ const INSERT_ITEM = `INSERT INTO outbox (id, kind, origin, identifier, client_ip
 /** How long a statement may wait for another connection's write lock. */
 const BUSY_TIMEOUT_MS = 5000;
 
-/** The SQLite store, with its connection for the rate limiters that keep their counters in the same file. */
-export type SqliteStore = Store & { db: Database.Database };
+/** A change to one rate limiter's counter in `rate_limits`, as rate-limiter-flexible's store limiters make them. */
+export interface CounterChange {
+  key: string;
+  /** Added to the count (negative: given back); with `forceExpire`, the count itself. */
+  points: number;
+  /** The window, from `now`; 0: without one. */
+  msDuration: number;
+  /** Sets the count and starts a new window (rate-limiter-flexible's set and block). */
+  forceExpire: boolean;
+  now: number;
+}
+
+/** A counter once changed: rate-limiter-flexible's `_getRateLimiterRes` reads it. */
+export interface CounterRow {
+  points: number;
+  expire: number | null;
+}
+
+/**
+ * The SQLite store, with its connection for the rate limiters that keep their counters in the
+ * same file, and their counting, committed in groups like the outbox rows.
+ */
+export type SqliteStore = Store & { db: Database.Database; changeCounter(change: CounterChange): Promise<CounterRow> };
 
 export interface SqliteStoreOptions {
   /** Checkpoints in a thread of their own rather than inside a commit (resetd serve's request path); called if that thread fails. */
@@ -63,6 +84,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     finishForgetting: committer.prepare(
       `UPDATE outbox SET state = ?, finished_at = ?, lease_until = NULL, identifier = '', client_ip = NULL WHERE id = ? AND attempts = ? AND state = 'sending'`,
     ),
+    // rate-limiter-flexible's own upserts (RateLimiterSQLite), prepared once here.
+    addToCounter: committer.prepare(
+      `INSERT INTO rate_limits (key, points, expire) VALUES (@key, @points, @expire)
+       ON CONFLICT(key) DO UPDATE SET
+         points = CASE WHEN expire IS NULL OR expire > @now THEN points + excluded.points ELSE excluded.points END,
+         expire = CASE WHEN expire IS NULL OR expire > @now THEN expire ELSE excluded.expire END
+       RETURNING points, expire`,
+    ),
+    setCounter: committer.prepare(`INSERT OR REPLACE INTO rate_limits (key, points, expire) VALUES (@key, @points, @expire) RETURNING points, expire`),
     // Changes when another connection (this store's other one, the CLI, a worker, another
     // process) has committed since this one last looked. Asked of the committer, whose own
     // commits (the request path's outbox rows) do not change it.
@@ -137,7 +167,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const itemParams = (item: NewOutboxItem) => ({ ...item, createdAt: item.createdAt.getTime() });
 
   /** A write transaction on the committer, begun IMMEDIATE and retried while the lock is busy. */
-  const committed = <A>(write: (argument: A) => void) => {
+  const committed = <A, R = void>(write: (argument: A) => R) => {
     const transaction = committer.transaction(write);
     return (argument: A) => whenNotBusy(() => transaction.immediate(argument), BUSY_TIMEOUT_MS);
   };
@@ -163,6 +193,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
   // The worker mints the tokens of a batch of deliveries at once: one commit for all of them.
   const addTokens = groupCommit(committed((tokens: Parameters<Store['addResetToken']>[0][]) => tokens.forEach(addOneToken)));
+  // The limiters' counts of one turn (each request's per-IP and per-key count, the worker's
+  // per-account mail budget) share one commit instead of one each. Each change is still
+  // applied on its own and in order, and reads back its own count: parallel requests are
+  // counted exactly, as with one transaction each.
+  const changeCounter = groupCommit(
+    committed((changes: CounterChange[]) =>
+      changes.map(({ key, points, msDuration, forceExpire, now }) => {
+        const expire = msDuration > 0 ? now + msDuration : null;
+        return (forceExpire ? commits.setCounter.get({ key, points, expire }) : commits.addToCounter.get({ key, points, expire, now })) as CounterRow;
+      }),
+    ),
+  );
   type Finish = { claim: { id: string; attempts: number }; state: string; at: number; forget: boolean };
   // Likewise the outcomes of a batch: one commit, each update still fenced by its own claim.
   const finishItems = groupCommit(
@@ -193,6 +235,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   return {
     ...sqliteUserAdmin(db),
     db,
+    changeCounter,
     addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
       const claim = () => commits.claim.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }) as ItemRow[];
