@@ -4,6 +4,7 @@
  * error). On the request path this turns many small commits into one. A write that returns
  * one result per item (in the items' order) answers each caller with its own.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a write without results returns nothing, or a promise of nothing
 export function groupCommit<T, R = void>(write: (items: T[]) => R[] | void | Promise<R[] | void>): (item: T) => Promise<R> {
   let batch: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   const flush = async () => {
