@@ -2,7 +2,8 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterPostgres, RateLimiterSQLite } from 'rate-limiter-flexible';
 import type { Store } from '../core/store.ts';
 import type { PostgresStore } from '../store/postgres/postgres-store.ts';
-import type { CounterRow, SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { CounterRow } from '../store/counters.ts';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 export interface LimiterOptions {
   /** Keeps this limiter's counters apart from the others'. */
@@ -23,15 +24,7 @@ export type LimiterFactory = (options: LimiterOptions) => RateLimiterAbstract;
 export function limiterFactoryFor(store: Store): LimiterFactory {
   if ('pool' in store) {
     const postgres = store as PostgresStore;
-    return (options) =>
-      new RateLimiterPostgres({
-        ...options,
-        storeClient: postgres.pool,
-        tableName: 'rate_limits',
-        schemaName: postgres.schema,
-        tableCreated: true,
-        clearExpiredByTimeout: false,
-      });
+    return (options) => new GroupCommittedPostgresLimiter(options, postgres);
   }
   if ('db' in store) {
     const sqlite = store as SqliteStore;
@@ -57,5 +50,20 @@ class GroupCommittedSqliteLimiter extends RateLimiterSQLite {
 
   _upsert(key: string, points: number, msDuration: number, forceExpire = false): Promise<CounterRow> {
     return this.#store.changeCounter({ key, points, msDuration, forceExpire, now: Date.now() });
+  }
+}
+
+/** Likewise on PostgreSQL, where each count was a round trip and a commit of its own. */
+class GroupCommittedPostgresLimiter extends RateLimiterPostgres {
+  readonly #store: PostgresStore;
+
+  constructor(options: LimiterOptions, store: PostgresStore) {
+    super({ ...options, storeClient: store.pool, tableName: 'rate_limits', schemaName: store.schema, tableCreated: true, clearExpiredByTimeout: false });
+    this.#store = store;
+  }
+
+  // RateLimiterPostgres reads the row from a query's result.
+  async _upsert(key: string, points: number, msDuration: number, forceExpire = false): Promise<{ rows: CounterRow[] }> {
+    return { rows: [await this.#store.changeCounter({ key, points, msDuration, forceExpire, now: Date.now() })] };
   }
 }

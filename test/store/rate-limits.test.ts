@@ -41,6 +41,17 @@ describe.each(STORE_KINDS)('rate limits on %s', (kind) => {
     expect((await limiter.get('198.51.100.7'))?.consumedPoints).toBe(50);
   });
 
+  // The counts of one turn of the event loop are committed together (one statement on
+  // PostgreSQL, one transaction on SQLite): each must still read back what it would alone.
+  it('counts of one turn read back as if made one by one, in order, a window that has ended starting again', async () => {
+    const limiter = limiterFactoryFor(subject.store)({ keyPrefix: 'test-order', points: 100, duration: 60 });
+    const consumed = (answers: { consumedPoints: number }[]) => answers.map((answer) => answer.consumedPoints);
+    expect(consumed(await Promise.all([limiter.penalty('a', 2), limiter.reward('a', 1), limiter.penalty('b', 1), limiter.penalty('a', 5)]))).toEqual([2, 1, 1, 6]);
+    await limiter.set('a', 40, 0.001);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(consumed(await Promise.all([limiter.penalty('a', 1), limiter.penalty('a', 2), limiter.penalty('b', 1)]))).toEqual([1, 3, 2]);
+  });
+
   it('keys and limiters count apart', async () => {
     const limiters = limiterFactoryFor(subject.store);
     const first = limiters({ keyPrefix: 'test-a', points: 2, duration: 60 });

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { NewOutboxItem } from '../../core/outbox-item.ts';
 import type { ApiKey, Store } from '../../core/store.ts';
+import type { CounterChange, CounterRow } from '../counters.ts';
+import { newExpire } from '../counters.ts';
 import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, revokeUnusedTokensSql, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
@@ -31,7 +33,29 @@ export function parseDatabaseUrl(url: string): { connectionString: string; schem
   return { connectionString: parsed.toString(), schema };
 }
 
-export type PostgresStore = Store & { pool: pg.Pool; schema: string };
+/** The PostgreSQL store, with its pool and schema for the rate limiters, and their counting, committed in groups like the outbox rows. */
+export type PostgresStore = Store & { pool: pg.Pool; schema: string; changeCounter(change: CounterChange): Promise<CounterRow> };
+
+/**
+ * rate-limiter-flexible's upsert (RateLimiterPostgres) for the counts of one turn at once, in
+ * one statement: each key's counts are added together, and each count reads back what it
+ * would have read alone, in order (the key's new total less the counts after it).
+ */
+const ADD_TO_COUNTERS = `
+  WITH change AS (
+    SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[]) WITH ORDINALITY AS c (key, points, expire, ord)
+  ), counted AS (
+    INSERT INTO rate_limits (key, points, expire)
+    SELECT key, sum(points), min(expire) FROM change GROUP BY key
+    ON CONFLICT (key) DO UPDATE SET
+      points = CASE WHEN rate_limits.expire <= $4 THEN excluded.points ELSE rate_limits.points + excluded.points END,
+      expire = CASE WHEN rate_limits.expire <= $4 THEN excluded.expire ELSE rate_limits.expire END
+    RETURNING key, points, expire
+  )
+  SELECT (counted.points - coalesce(sum(change.points) OVER later, 0))::int AS points, counted.expire
+    FROM change JOIN counted USING (key)
+  WINDOW later AS (PARTITION BY change.key ORDER BY change.ord ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+   ORDER BY change.ord`;
 
 /** The store for several instances: one PostgreSQL, a pool of connections, SKIP LOCKED claims. */
 export async function openPostgresStore(options: PostgresOptions): Promise<PostgresStore> {
@@ -92,10 +116,28 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     );
   });
 
+  // The limiters' counts of one turn (each request's per-IP and per-key count, the worker's
+  // per-account mail budgets): one statement, one round trip and one commit instead of one each.
+  const addToCounters = groupCommit(async (changes: CounterChange[]) => {
+    const { rows } = await pool.query<CounterRow>(ADD_TO_COUNTERS, [changes.map((c) => c.key), changes.map((c) => c.points), changes.map(newExpire), Date.now()]);
+    return rows;
+  });
+  const changeCounter = async (change: CounterChange): Promise<CounterRow> => {
+    if (!change.forceExpire) return addToCounters(change);
+    // Setting a count (rate-limiter-flexible's set and block, rare) is not a sum: on its own.
+    const { rows } = await pool.query<CounterRow>(
+      `INSERT INTO rate_limits (key, points, expire) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET points = excluded.points, expire = excluded.expire RETURNING points, expire`,
+      [change.key, change.points, newExpire(change)],
+    );
+    return rows[0]!;
+  };
+
   return {
     ...postgresUserAdmin(pool, transaction),
     pool,
     schema,
+    changeCounter,
     addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
       // SKIP LOCKED: concurrent workers each take different rows, never waiting on each other.

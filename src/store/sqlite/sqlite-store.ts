@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NewOutboxItem } from '../../core/outbox-item.ts';
 import type { ApiKey, NewUser, Store } from '../../core/store.ts';
+import type { CounterChange, CounterRow } from '../counters.ts';
+import { newExpire } from '../counters.ts';
 import { groupCommit } from '../group-commit.ts';
 import { keptApiKeys } from '../kept-api-keys.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
@@ -18,24 +20,6 @@ const INSERT_ITEM = `INSERT INTO outbox (id, kind, origin, identifier, client_ip
   VALUES (@id, @kind, @origin, @identifier, @clientIp, @createdAt, @createdAt, @payload)`;
 /** How long a statement may wait for another connection's write lock. */
 const BUSY_TIMEOUT_MS = 5000;
-
-/** A change to one rate limiter's counter in `rate_limits`, as rate-limiter-flexible's store limiters make them. */
-export interface CounterChange {
-  key: string;
-  /** Added to the count (negative: given back); with `forceExpire`, the count itself. */
-  points: number;
-  /** The window, from `now`; 0: without one. */
-  msDuration: number;
-  /** Sets the count and starts a new window (rate-limiter-flexible's set and block). */
-  forceExpire: boolean;
-  now: number;
-}
-
-/** A counter once changed: rate-limiter-flexible's `_getRateLimiterRes` reads it. */
-export interface CounterRow {
-  points: number;
-  expire: number | null;
-}
 
 /**
  * The SQLite store, with its connection for the rate limiters that keep their counters in the
@@ -199,9 +183,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   // counted exactly, as with one transaction each.
   const changeCounter = groupCommit(
     committed((changes: CounterChange[]) =>
-      changes.map(({ key, points, msDuration, forceExpire, now }) => {
-        const expire = msDuration > 0 ? now + msDuration : null;
-        return (forceExpire ? commits.setCounter.get({ key, points, expire }) : commits.addToCounter.get({ key, points, expire, now })) as CounterRow;
+      changes.map((change) => {
+        const { key, points, now } = change;
+        const expire = newExpire(change);
+        return (change.forceExpire ? commits.setCounter.get({ key, points, expire }) : commits.addToCounter.get({ key, points, expire, now })) as CounterRow;
       }),
     ),
   );
