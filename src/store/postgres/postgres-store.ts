@@ -60,21 +60,23 @@ const ADD_TO_COUNTERS = `
 /** The store for several instances: one PostgreSQL, a pool of connections, SKIP LOCKED claims. */
 export async function openPostgresStore(options: PostgresOptions): Promise<PostgresStore> {
   const { connectionString, schema } = parseDatabaseUrl(options.url);
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.poolSize,
-    idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 5_000,
-    options: `-c search_path=${schema}`,
-    types,
-  });
-  // A connection the server ends (a restart, pg_terminate_backend) emits 'error' on its
-  // client. Idle clients report through the pool; a checked-out client has no listener of
-  // its own, and an unheard 'error' event ends the process. Every client gets one at birth:
-  // the query in flight fails on its own, and the client is released as broken below.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  const newPool = (max: number, settings = '') => {
+    const created = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, options: `-c search_path=${schema}${settings}`, types });
+    // A connection the server ends (a restart, pg_terminate_backend) emits 'error' on its
+    // client. Idle clients report through the pool; a checked-out client has no listener of
+    // its own, and an unheard 'error' event ends the process. Every client gets one at birth:
+    // the query in flight fails on its own, and the client is released as broken below.
+    created.on('error', () => {});
+    created.on('connect', (client) => client.on('error', () => {}));
+    return created;
+  };
+  const pool = newPool(options.poolSize);
   await migrate(pool, schema);
+  // The rate limiters' counts commit without waiting for PostgreSQL's WAL flush, which with
+  // the outbox row's own made two flushes a request and halved the request path. A crash of
+  // PostgreSQL itself (not of resetd) can forget the last fraction of a second of counts, as
+  // a power loss can on SQLite (synchronous=NORMAL); the outbox and the tokens still wait.
+  const counterPool = newPool(2, ' -c synchronous_commit=off');
   const apiKeys = apiKeyCache(connectionString, schema);
 
   const one = async <T>(text: string, values: unknown[] = []) => (await pool.query(text, values)).rows[0] as T | undefined;
@@ -119,13 +121,15 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   // The limiters' counts of one turn (each request's per-IP and per-key count, the worker's
   // per-account mail budgets): one statement, one round trip and one commit instead of one each.
   const addToCounters = groupCommit(async (changes: CounterChange[]) => {
-    const { rows } = await pool.query<CounterRow>(ADD_TO_COUNTERS, [changes.map((c) => c.key), changes.map((c) => c.points), changes.map(newExpire), Date.now()]);
+    // Named: prepared once per connection, not planned again for every group.
+    const values = [changes.map((c) => c.key), changes.map((c) => c.points), changes.map(newExpire), Date.now()];
+    const { rows } = await counterPool.query<CounterRow>({ name: 'resetd-add-to-counters', text: ADD_TO_COUNTERS, values });
     return rows;
   });
   const changeCounter = async (change: CounterChange): Promise<CounterRow> => {
     if (!change.forceExpire) return addToCounters(change);
     // Setting a count (rate-limiter-flexible's set and block, rare) is not a sum: on its own.
-    const { rows } = await pool.query<CounterRow>(
+    const { rows } = await counterPool.query<CounterRow>(
       `INSERT INTO rate_limits (key, points, expire) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE SET points = excluded.points, expire = excluded.expire RETURNING points, expire`,
       [change.key, change.points, newExpire(change)],
@@ -343,7 +347,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     },
     async close() {
       await apiKeys.close();
-      await pool.end();
+      await Promise.all([pool.end(), counterPool.end()]);
     },
   };
 }
