@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 
 /**
  * resetd in a process of its own, as in production, so the load generator does not share
@@ -24,6 +26,15 @@ const ADMIN = 'bench-admin-token-0123456789';
 export const PRODUCTION_NODE_FLAGS: string[] =
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').filter((word) => word.startsWith('--'));
 
+/** A port nothing listens on now (the system's choice), for resetd to take. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 let clients = 0;
 /** The header a proxy adds, with the next of 2^24 client addresses. */
 export function fromClient(): { 'x-forwarded-for': string } {
@@ -32,7 +43,7 @@ export function fromClient(): { 'x-forwarded-for': string } {
 }
 
 export async function startBenchResetd(env: Record<string, string>): Promise<BenchResetd> {
-  const port = 18000 + Math.floor(Math.random() * 2000);
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // The compiled build, as npm start runs it (built first when stale).
   const server = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'bin/resetd.js', 'serve'], {
@@ -40,6 +51,8 @@ export async function startBenchResetd(env: Record<string, string>): Promise<Ben
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; !(await fetch(`${url}/healthz`).then((r) => r.ok, () => false)); i++) {
+    // Never measure another process that answers on the port.
+    if (server.exitCode !== null) throw new Error(`resetd exited (${server.exitCode}) before it answered`);
     // 30 s: a stale dist/ is compiled first.
     if (i > 300) throw new Error('resetd did not start');
     await new Promise((resolve) => setTimeout(resolve, 100));
