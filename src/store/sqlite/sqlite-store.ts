@@ -177,6 +177,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
   // The worker mints the tokens of a batch of deliveries at once: one commit for all of them.
   const addTokens = groupCommit(committed((tokens: Parameters<Store['addResetToken']>[0][]) => tokens.forEach(addOneToken)));
+  // Begun IMMEDIATE like the others: on its own (autocommit) the UPDATE searched the outbox
+  // before it asked for the write lock, and did that search again at every retry while the
+  // serving thread held the lock (and after each commit of the serving thread, its snapshot
+  // stale: SQLITE_BUSY_SNAPSHOT).
+  const claim = committed((params: { now: number; leaseUntil: number; limit: number }) => commits.claim.all(params) as ItemRow[]);
   // The limiters' counts of one turn (each request's per-IP and per-key count, the worker's
   // per-account mail budget) share one commit instead of one each. Each change is still
   // applied on its own and in order, and reads back its own count: parallel requests are
@@ -223,8 +228,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     changeCounter,
     addResetRequest,
     async claimOutbox(now, leaseUntil, limit) {
-      const claim = () => commits.claim.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }) as ItemRow[];
-      const rows = await whenNotBusy(claim, BUSY_TIMEOUT_MS);
+      const rows = await claim({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit });
       return rows.map(toOutboxItem);
     },
     async finishOutboxItem(claim, state, at, options) {
