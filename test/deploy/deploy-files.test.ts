@@ -144,3 +144,16 @@ describe('deploy/resetd.service', () => {
     expect(output).toMatch(/Overall exposure level for resetd\.service: [0-2]\.\d/);
   });
 });
+
+// A node flag that only works on node's command line (--max-semi-space-size) is spelled in
+// npm start, the image and the unit: one left behind would run production differently.
+describe("node's flags", () => {
+  const flags = (command: string) => command.split(/[\s",[\]]+/).filter((word) => word.startsWith('--'));
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+
+  it('the image and the systemd unit run node with the flags npm start passes', () => {
+    expect(flags(start)).not.toEqual([]);
+    expect(flags(/^ENTRYPOINT (.*)$/m.exec(readFileSync('Dockerfile', 'utf8'))![1]!)).toEqual(flags(start));
+    expect(flags(/^ExecStart=(.*)$/m.exec(readFileSync('deploy/resetd.service', 'utf8'))![1]!)).toEqual(flags(start));
+  });
+});
