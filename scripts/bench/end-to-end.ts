@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { BenchResetd } from './bench-resetd.ts';
-import { fromClient, PRODUCTION_NODE_FLAGS, startBenchResetd } from './bench-resetd.ts';
+import { COUNTED_MAIL_BUDGETS, fromClient, PRODUCTION_NODE_FLAGS, startBenchResetd } from './bench-resetd.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, postgres: { type: 'string' }, users: { type: 'string', default: '100000' } } });
 const SECONDS = Number(values.seconds);
@@ -134,10 +134,7 @@ writeFileSync(usersFile, `email\n${Array.from({ length: USERS }, (_, i) => `user
 const env = {
   DATABASE_URL: databaseUrl,
   SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-  // Each mail still counts against its account's budgets (two counts a mail, as in
-  // production), set too high to hold back a benchmark's repeated addresses.
-  RATE_LIMIT_EMAIL_PER_MINUTE: '1000',
-  RATE_LIMIT_EMAIL_PER_HOUR: '10000',
+  ...COUNTED_MAIL_BUDGETS,
   LOG_LEVEL: 'warn',
 };
 await run(['bin/resetd.js', 'users', 'import', usersFile], env);

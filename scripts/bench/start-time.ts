@@ -13,9 +13,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../test/support/ports.ts';
 
 interface Way {
   name: string;
@@ -30,16 +30,6 @@ const WAYS: Way[] = [
   { name: 'npm start', command: 'npm', args: ['start', '--silent'] },
 ];
 const IDLE_MS = 3_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 /** The process that listens: the spawned node, or under npm the child it runs (`exec node …`). */
 function serverPid(child: ChildProcess, way: Way): number {

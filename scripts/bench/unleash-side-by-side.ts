@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { maintenance, POSTGRES, startUnleashServer, UNLEASH_START_TIMEOUT_MS, type UnleashServer } from '../../test/support/unleash-server.ts';
-import { type BenchResetd, fromClient, startBenchResetd } from './bench-resetd.ts';
+import { type BenchResetd, COUNTED_MAIL_BUDGETS, fromClient, startBenchResetd } from './bench-resetd.ts';
 
 const { values } = parseArgs({
   options: {
@@ -121,8 +121,7 @@ try {
     MAIL_FROM: 'resetd <no-reply@example.com>',
     RESETD_WORKER: 'on',
     API_KEYS_REQUIRED: 'none',
-    RATE_LIMIT_EMAIL_PER_MINUTE: '1000',
-    RATE_LIMIT_EMAIL_PER_HOUR: '10000',
+    ...COUNTED_MAIL_BUDGETS,
   });
   cleanups.push(async () => (await resetdStarting.catch(() => null))?.stop());
   const resetd = await resetdStarting;

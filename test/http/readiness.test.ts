@@ -3,6 +3,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DirectoryReceiver } from '../support/directory-receiver.ts';
 import { startDirectoryReceiver } from '../support/directory-receiver.ts';
+import { freePort } from '../support/ports.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
 
@@ -23,15 +24,6 @@ afterAll(async () => {
   await Promise.all(started.map((resetd) => resetd.dispose()));
   await Promise.all(closers.map((close) => close()));
 });
-
-/** A loopback port nothing listens on: connecting is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A loopback port that accepts connections and never answers: a hung application. */
 async function silentPort(): Promise<number> {
@@ -69,7 +61,7 @@ describe('readiness and liveness', () => {
   });
 
   it('an application directory that refuses connections is named, and the store is not', async () => {
-    const resetd = await start({ DIRECTORY: 'http', DIRECTORY_URL: `http://127.0.0.1:${await closedPort()}/directory`, DIRECTORY_SECRET: SECRET });
+    const resetd = await start({ DIRECTORY: 'http', DIRECTORY_URL: `http://127.0.0.1:${await freePort()}/directory`, DIRECTORY_SECRET: SECRET });
     expect(await get(resetd, '/readyz')).toMatchObject({ status: 503, json: { status: 'unavailable', checks: { store: 'ok', directory: 'down' } } });
     expect((await get(resetd, '/healthz')).status).toBe(200);
   });
