@@ -12,6 +12,8 @@ export interface RequestState {
   requestId: string;
   /** When the first step began (performance.now()): the access line's and the metrics' durations count from it. */
   startedAt: number;
+  /** The client's address (client-ip.ts), once asked. */
+  clientIp?: string | null;
   /** The log, every line of it carrying the request id. */
   log: Logger;
   /** The operation and the dialect that answered, for the access line. */
