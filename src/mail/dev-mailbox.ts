@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Transport } from 'nodemailer';
 import type { SentMail } from './mime-message.ts';
 
 /**
@@ -20,7 +19,8 @@ export interface DevMessage {
 }
 
 export interface DevMailbox {
-  transport: Transport;
+  /** Keeps a mail as the worker would have sent it. */
+  receive(mail: SentMail): void;
   /** Newest first. */
   list(): readonly DevMessage[];
   get(id: string): DevMessage | undefined;
@@ -30,36 +30,22 @@ const KEEP = 500;
 
 export function createDevMailbox(): DevMailbox {
   const messages: DevMessage[] = [];
-  const transport: Transport = {
-    name: 'resetd-dev-mailbox',
-    version: '1',
-    send(mail, callback) {
-      mail.message.build((error, raw) => {
-        if (error || !raw) return callback(error ?? new Error('empty message'), undefined as never);
-        const text = raw.toString('utf8');
-        const end = text.indexOf('\r\n\r\n');
-        // resetd's mailer sends a raw message with its parts beside it (SentMail's view).
-        const data = (mail.data as Partial<SentMail>).view ?? mail.data;
-        messages.unshift({
-          id: randomBytes(9).toString('base64url'),
-          receivedAt: new Date(),
-          from: String(data.from ?? ''),
-          to: String(data.to ?? ''),
-          subject: String(data.subject ?? ''),
-          text: String(data.text ?? ''),
-          html: String(data.html ?? ''),
-          headers: end === -1 ? text : text.slice(0, end),
-        });
-        messages.length = Math.min(messages.length, KEEP);
-        callback(null, {
-          envelope: mail.message.getEnvelope(),
-          messageId: mail.message.messageId(),
-        } as never);
-      });
-    },
-  };
   return {
-    transport,
+    receive(mail) {
+      const end = mail.raw.indexOf('\r\n\r\n');
+      const { view } = mail;
+      messages.unshift({
+        id: randomBytes(9).toString('base64url'),
+        receivedAt: new Date(),
+        from: view.from,
+        to: view.to,
+        subject: view.subject,
+        text: view.text,
+        html: view.html,
+        headers: end === -1 ? mail.raw : mail.raw.slice(0, end),
+      });
+      messages.length = Math.min(messages.length, KEEP);
+    },
     list: () => messages,
     get: (id) => messages.find((message) => message.id === id),
   };

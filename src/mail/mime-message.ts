@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SendMailOptions } from 'nodemailer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { hasLongerLines, isPlainText } from 'nodemailer/lib/mime-funcs';
 import { encode, wrap } from 'nodemailer/lib/qp';
@@ -14,8 +13,13 @@ export interface MailParts {
   date: Date;
 }
 
-/** What the mailer hands its transport: the raw message and its envelope, and the parts for the dev mailbox to show. */
-export type SentMail = SendMailOptions & { raw: string; view: MailParts };
+/** What the mailer hands its transport: the raw message, its envelope and Message-ID, and the parts for the dev mailbox to show. */
+export interface SentMail {
+  raw: string;
+  envelope: { from: string; to: string[] };
+  messageId: string;
+  view: MailParts;
+}
 
 /**
  * A reset mail or notice as the MIME text that goes over SMTP: multipart/alternative, a

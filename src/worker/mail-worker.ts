@@ -1,4 +1,3 @@
-import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.ts';
 import { deliverOutboxItem } from '../core/deliver-outbox.ts';
 import type { Directory } from '../core/directory.ts';
@@ -9,6 +8,7 @@ import type { LimiterFactory } from '../limits/limiter-backend.ts';
 import { mailThrottle } from '../limits/mail-throttle.ts';
 import type { Logger } from '../log/logger.ts';
 import { createMailer } from '../mail/mailer.ts';
+import type { MailTransport } from '../mail/transports.ts';
 import { deliveryMetrics } from '../metrics/delivery-metrics.ts';
 import type { WorkerMetrics } from '../metrics/resetd-metrics.ts';
 import { createWebhookSender } from '../webhook/webhook-sender.ts';
@@ -32,7 +32,7 @@ export function coreSettingsOf(config: Config): CoreSettings {
 export interface MailWorkerDeps {
   store: Store;
   directory: Directory;
-  transport: Transporter;
+  transport: MailTransport;
   /** The store's rate-limit counters (the mail throttle's). */
   limiters: LimiterFactory;
   clock: Clock;

@@ -30,8 +30,13 @@ beforeAll(async () => {
   // Traffic, a delivered mail and a directory call, so labelled series exist.
   await addUser(resetd, 'known@example.com');
   await requestMail(resetd, 'known@example.com');
-  const response = await fetch(`${resetd.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  scrape = parseScrape(await response.text());
+  // The mail is in the mailbox a moment before the worker records its delivery.
+  for (let tries = 0; ; tries++) {
+    const response = await fetch(`${resetd.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    scrape = parseScrape(await response.text());
+    if (scrape.samples.some((sample) => sample.name === 'resetd_outbox_delivery_duration_seconds_count') || tries === 50) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 });
 
 afterAll(() => resetd?.dispose());
