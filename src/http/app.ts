@@ -63,7 +63,10 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   const ownerOf = createOwners(deps.page);
   const resolveIp = clientIpResolver(deps.trustedProxies);
   // Asked by the steps, the handler and the access line: resolved once a request.
-  const clientIp = (ctx: ResetdContext) => (ctx.state.clientIp === undefined ? (ctx.state.clientIp = resolveIp(ctx.req)) : ctx.state.clientIp);
+  const clientIp = (ctx: ResetdContext) => {
+    if (ctx.state.clientIp === undefined) ctx.state.clientIp = resolveIp(ctx.req);
+    return ctx.state.clientIp;
+  };
 
   const guardedBy = (steps: readonly Step<Checked>[]) => (handler: Handler): Handler => (context, ctx) =>
     runSteps<Checked>({ context, ctx, owner: ownerOf(context.operation.operationId, '') }, steps, async () => handler(context, ctx));
