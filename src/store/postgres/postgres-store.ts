@@ -3,7 +3,7 @@ import type { NewOutboxItem } from '../../core/outbox-item.ts';
 import type { ApiKey, Store } from '../../core/store.ts';
 import type { CounterChange, CounterRow } from '../counters.ts';
 import { newExpire } from '../counters.ts';
-import { groupCommit, OUTCOMES_GATHERING } from '../group-commit.ts';
+import { groupCommit } from '../group-commit.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, revokeUnusedTokensSql, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -104,8 +104,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     await insertItems(pool, items);
   });
 
-  // The outcomes the worker records within a few milliseconds share one UPDATE (one round
-  // trip instead of one each); each row is still fenced by its own claim (attempts, 'sending').
+  // The outcomes the worker records in one event-loop turn share one UPDATE (one round trip
+  // instead of one each); each row is still fenced by its own claim (attempts, 'sending').
   type Finish = { id: string; attempts: number; state: string; at: number; forget: boolean };
   const finishItems = groupCommit(async (finishes: Finish[]) => {
     await pool.query(
@@ -116,7 +116,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
         WHERE o.id = f.id AND o.attempts = f.attempts AND o.state = 'sending'`,
       [finishes.map((f) => f.id), finishes.map((f) => f.attempts), finishes.map((f) => f.state), finishes.map((f) => f.at), finishes.map((f) => f.forget)],
     );
-  }, OUTCOMES_GATHERING);
+  });
 
   // The limiters' counts of one turn (each request's per-IP and per-key count, the worker's
   // per-account mail budgets): one statement, one round trip and one commit instead of one each.

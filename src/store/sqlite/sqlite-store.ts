@@ -5,7 +5,7 @@ import type { NewOutboxItem } from '../../core/outbox-item.ts';
 import type { ApiKey, NewUser, Store } from '../../core/store.ts';
 import type { CounterChange, CounterRow } from '../counters.ts';
 import { newExpire } from '../counters.ts';
-import { groupCommit, OUTCOMES_GATHERING } from '../group-commit.ts';
+import { groupCommit } from '../group-commit.ts';
 import { keptApiKeys } from '../kept-api-keys.ts';
 import type { DeadItemRow, ItemRow, TokenRow, UserRow } from '../rows.ts';
 import { emptyStateCounts, revokeUnusedTokensSql, toApiKeyListing, toDeadItem, toOutboxItem, toResetToken, toUser, TOKEN_COLUMNS, USER_COLUMNS } from '../rows.ts';
@@ -196,12 +196,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     ),
   );
   type Finish = { claim: { id: string; attempts: number }; state: string; at: number; forget: boolean };
-  // Likewise the outcomes of a few milliseconds: one commit, each update still fenced by its own claim.
+  // Likewise the outcomes of a batch: one commit, each update still fenced by its own claim.
   const finishItems = groupCommit(
     committed((finishes: Finish[]) => {
       for (const { claim, state, at, forget } of finishes) (forget ? commits.finishForgetting : commits.finish).run(state, at, claim.id, claim.attempts);
     }),
-    OUTCOMES_GATHERING,
   );
 
   const hold = db.transaction((hash: string, now: number, until: number): 'held' | 'busy' | 'spent' => {
