@@ -17,7 +17,7 @@ export RESETD_TEST_POSTGRES="${RESETD_TEST_POSTGRES:-postgres://postgres@127.0.0
 #     becoming retries and dead letters (mail-delivery), the CLI on the store a server
 #     uses (cli), tokens kept only as hashes (reset-flow). Not dev-mailbox-default (its
 #     processes run on SQLite files of their own; the rest is configuration) nor
-#     mail-templates (rendering).
+#     mail-templates (rendering) nor smtp-wire-text (the SMTP transport, no store).
 #   test/http/reset-completion.test.ts: eight completions racing with one token, of which
 #     one wins; expiry; a newer link revoking the older; every other token revoked after
 #     a reset.
@@ -43,6 +43,7 @@ postgres_tests=(
   test/directory/http-reset-flow.test.ts
   --exclude test/e2e/dev-mailbox-default.test.ts
   --exclude test/e2e/mail-templates.test.ts
+  --exclude test/e2e/smtp-wire-text.test.ts
 )
 
 echo "== test suite on SQLite (test/store: SQLite and PostgreSQL)"

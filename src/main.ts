@@ -18,7 +18,7 @@ import { createDevMailbox } from './mail/dev-mailbox.ts';
 import type { OutboxWorker } from './worker/outbox-worker.ts';
 import { coreSettingsOf, startMailWorker, systemClock } from './worker/mail-worker.ts';
 import { startWorkerThread } from './worker/worker-thread.ts';
-import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
+import { smtpTransport } from './mail/transports.ts';
 import { argon2idHasher } from './password-hasher/argon2id-hasher.ts';
 import { createPasswordVerifier } from './password-hasher/password-verifier.ts';
 import { verifyLimiter } from './limits/verify-limits.ts';
@@ -74,7 +74,7 @@ export async function startResetd(config: Config, options: StartOptions = {}): P
   const threaded = role === 'serve' && config.worker && options.workerThread === true && config.smtpUrl !== null;
   // Mail leaves from this thread only when its worker runs here; the worker thread has a pool of its own.
   const sendsHere = !threaded && (role === 'worker' || config.worker);
-  const transport = !sendsHere ? null : config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : devMailboxTransport(mailbox!);
+  const transport = !sendsHere ? null : config.smtpUrl !== null ? smtpTransport(config.smtpUrl, config.mailLeaseMs) : mailbox!;
   const directoryProblems = await checkDirectorySettings(config.directory);
   if (directoryProblems.length > 0) throw new ConfigError(directoryProblems);
   const checkpointer = { onFailure: (error: unknown) => log.error('store.checkpointer_failed', { err: error }) };

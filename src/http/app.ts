@@ -10,7 +10,7 @@ import { failureLimiter } from '../limits/failure-limiter.ts';
 import { perMinuteLimit } from '../limits/rate-limits.ts';
 import { adminActor } from '../log/audit.ts';
 import { credentialsOf, securityHandlers } from './auth.ts';
-import { clientIpResolver, trustedPeer } from './client-ip.ts';
+import { clientAddresses } from './client-ip.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { operationHandlers } from './handlers.ts';
 import { createOwners } from './owners.ts';
@@ -61,10 +61,10 @@ type Handler = (context: Context, ctx: ResetdContext) => Promise<AnyReply> | Any
  */
 export function createApp(deps: AppDeps): Koa<RequestState> {
   const ownerOf = createOwners(deps.page);
-  const resolveIp = clientIpResolver(deps.trustedProxies);
+  const addresses = clientAddresses(deps.trustedProxies);
   // Asked by the steps, the handler and the access line: resolved once a request.
   const clientIp = (ctx: ResetdContext) => {
-    if (ctx.state.clientIp === undefined) ctx.state.clientIp = resolveIp(ctx.req);
+    if (ctx.state.clientIp === undefined) ctx.state.clientIp = addresses.clientIp(ctx.req);
     return ctx.state.clientIp;
   };
 
@@ -133,7 +133,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
 
   const app = new Koa<RequestState>();
   app.proxy = false;
-  app.use(requestLog({ log: deps.log, trustedPeer: trustedPeer(deps.trustedProxies), clientIp }));
+  app.use(requestLog({ log: deps.log, trustedPeer: addresses.trustedPeer, clientIp }));
   app.use(async (ctx) => {
     const operation = matchOperation({ method: ctx.method, path: ctx.path });
     const owner = ownerOf(operation?.operationId, ctx.path);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SentMail } from './mime-message.ts';
+import type { MailTransport } from './transports.ts';
 
 /**
  * Where mail goes when no SMTP server is configured: kept in memory (never in the store,
@@ -18,9 +19,8 @@ export interface DevMessage {
   headers: string;
 }
 
-export interface DevMailbox {
-  /** Keeps a mail as the worker would have sent it. */
-  receive(mail: SentMail): void;
+/** The worker's transport when there is no SMTP server: `send` keeps the mail as it would have gone out. */
+export interface DevMailbox extends MailTransport {
   /** Newest first. */
   list(): readonly DevMessage[];
   get(id: string): DevMessage | undefined;
@@ -31,7 +31,7 @@ const KEEP = 500;
 export function createDevMailbox(): DevMailbox {
   const messages: DevMessage[] = [];
   return {
-    receive(mail) {
+    async send(mail: SentMail) {
       const end = mail.raw.indexOf('\r\n\r\n');
       const { view } = mail;
       messages.unshift({
@@ -46,6 +46,7 @@ export function createDevMailbox(): DevMailbox {
       });
       messages.length = Math.min(messages.length, KEEP);
     },
+    close() {},
     list: () => messages,
     get: (id) => messages.find((message) => message.id === id),
   };

@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type { Transport } from 'nodemailer';
 import type MailMessage from 'nodemailer/lib/mailer/mail-message';
-import type { DevMailbox } from './dev-mailbox.ts';
 import type { SentMail } from './mime-message.ts';
 
 /** Where the mailer hands a composed mail (mime-message.ts). */
@@ -63,8 +62,4 @@ function composed(mail: SentMail): MailMessage {
     },
   };
   return { data: {}, message } as unknown as MailMessage;
-}
-
-export function devMailboxTransport(mailbox: DevMailbox): MailTransport {
-  return { send: async (mail) => mailbox.receive(mail), close: () => {} };
 }

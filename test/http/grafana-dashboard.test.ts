@@ -6,6 +6,7 @@ import { parseScrape } from '../support/prometheus.ts';
 import type { TestResetd } from '../support/resetd.ts';
 import { startTestResetd } from '../support/resetd.ts';
 import { requestMail } from '../support/tokens.ts';
+import { until } from '../support/waiting.ts';
 
 /**
  * deploy/grafana/resetd-dashboard.json queries only what resetd exports: every metric name in
@@ -31,12 +32,11 @@ beforeAll(async () => {
   await addUser(resetd, 'known@example.com');
   await requestMail(resetd, 'known@example.com');
   // The mail is in the mailbox a moment before the worker records its delivery.
-  for (let tries = 0; ; tries++) {
+  await until(async () => {
     const response = await fetch(`${resetd.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     scrape = parseScrape(await response.text());
-    if (scrape.samples.some((sample) => sample.name === 'resetd_outbox_delivery_duration_seconds_count') || tries === 50) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return scrape.samples.some((sample) => sample.name === 'resetd_outbox_delivery_duration_seconds_count');
+  });
 });
 
 afterAll(() => resetd?.dispose());
