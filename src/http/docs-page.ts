@@ -9,8 +9,7 @@ import type { AnyReply } from './reply.ts';
  * ETag, cacheable, and under a policy that lets it load nothing from any other host (it
  * is one self-contained file; Redoc runs its search in a worker made from a blob).
  */
-export function docsPage(html: string) {
-  const identity = Buffer.from(html, 'utf8');
+export function docsPage(identity: Buffer) {
   // Compressed on first use, not at start (a 2.6 MB page at brotli's top quality takes
   // seconds); quality 5 is within a few per cent of the top and takes tens of milliseconds.
   // On the thread pool, so the event loop keeps answering meanwhile.

@@ -31,7 +31,8 @@ export interface HandlerDeps extends Omit<CompletionDeps, 'clientIp'> {
   clock: Clock;
   hasher: PasswordHasher;
   mailbox: DevMailbox | null;
-  docsHtml: string;
+  /** generated/docs.html, as the bytes it is served as. */
+  docsHtml: Buffer;
   wake?: () => void;
   clientIp: (ctx: ResetdContext) => string | null;
   log: Logger;
