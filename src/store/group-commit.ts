@@ -19,7 +19,35 @@ export function groupCommit<T, R = void>(write: (items: T[]) => R[] | void | Pro
   };
   return (item) =>
     new Promise<R>((resolve, reject) => {
-      if (batch.length === 0) setImmediate(() => void flush());
+      if (batch.length === 0) atTurnEnd(flush);
       batch.push({ item, resolve, reject });
     });
+}
+
+/**
+ * The groups with items waiting, written at the end of the turn in up to three passes. A
+ * request's writes follow one another: its per-IP count, its per-key count (the dialects with
+ * API keys), then, once the counts have answered, its outbox row. Each pass writes what the
+ * answers of the one before led to, in the same turn: one turn a request instead of three,
+ * and each commit gathers the whole turn's requests instead of a part of them.
+ */
+const PASSES = 3;
+const waiting = new Set<() => Promise<void>>();
+let passesAhead = 0;
+
+function atTurnEnd(flush: () => Promise<void>): void {
+  waiting.add(flush);
+  if (passesAhead > 0) return;
+  // All queued now: an immediate queued while the check phase runs would wait a whole turn.
+  // Between two passes, the answers of the first run to their next write (microtasks only).
+  passesAhead = PASSES;
+  for (let i = 0; i < PASSES; i++) setImmediate(pass);
+}
+
+function pass(): void {
+  passesAhead--;
+  if (waiting.size === 0) return;
+  const flushes = [...waiting];
+  waiting.clear();
+  for (const flush of flushes) void flush();
 }
