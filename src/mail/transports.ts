@@ -51,9 +51,9 @@ export function smtpTransport(smtpUrl: string, leaseMs: number): MailTransport {
  * a stream of the text (a new one each time: the pool sends a mail again over another
  * connection when the first closed before reading it). The text is kept as bytes, outside
  * V8's heap, and the strings it was built from are let go: a mail waits in the pool for
- * longer than the young generation's collections come, and its strings (some 30 KB: the
- * text, the parts it was joined from, the rendered parts) were promoted with it, to be
- * collected only by a full collection.
+ * longer than the young generation's collections come, and its strings (the text, the parts
+ * it was joined from, the rendered parts: about 10 KB a mail, sampled) were promoted with
+ * it, to be collected only by a full collection.
  */
 function composed(envelope: SentMail['envelope'], messageId: string, bytes: Buffer): MailMessage {
   const message = {

@@ -28,8 +28,8 @@ export function groupCommit<T, R = void>(write: (items: T[]) => R[] | void | Pro
  * The groups with items waiting, written at the end of the turn in up to three passes. A
  * request's writes follow one another: its per-IP count, its per-key count (the dialects with
  * API keys), then, once the counts have answered, its outbox row. Each pass writes what the
- * answers of the one before led to, in the same turn: one turn a request instead of three,
- * and each commit gathers the whole turn's requests instead of a part of them.
+ * answers of the one before led to, in the same turn: one turn a request instead of one a
+ * write, and each commit gathers the whole turn's requests instead of a part of them.
  */
 const PASSES = 3;
 const waiting = new Set<() => Promise<void>>();
