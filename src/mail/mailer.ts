@@ -26,26 +26,19 @@ export interface MailerOptions {
  * or permanent.
  */
 export function createMailer(options: MailerOptions): Mailer {
-  /** Composes the mail and hands it to the transport; what is awaited holds none of its strings. */
-  const handOver = (messageKey: string, origin: Origin, to: string, rendered: RenderedMail): Promise<void> => {
+  // Hands the mail over and returns the transport's promise without awaiting it: a suspended
+  // frame would keep the mail's strings (the rendered parts, the text) until the server answers.
+  const handOver = async (messageKey: string, origin: Origin, to: string, rendered: RenderedMail): Promise<void> => {
     const parts = { from: options.senders[origin].from, to, ...rendered, messageId: `<${messageKey}@${options.messageIdDomain}>`, date: new Date() };
     const { raw, envelope } = composeMessage(parts);
     // The raw message is what goes out. The dev mailbox shows the parts (`view`).
     const sent: SentMail = { raw, envelope, messageId: parts.messageId, view: parts };
     return options.transport.send(sent);
   };
-  // Not an async function: its suspended frame would keep the rendered parts until the server answers.
-  const send = (messageKey: string, origin: Origin, to: string, rendered: RenderedMail): Promise<void> => {
-    let handed: Promise<void>;
-    try {
-      handed = handOver(messageKey, origin, to, rendered);
-    } catch (error) {
-      return Promise.reject(classify(error));
-    }
-    return handed.catch((error: unknown) => {
+  const send = (messageKey: string, origin: Origin, to: string, rendered: RenderedMail): Promise<void> =>
+    handOver(messageKey, origin, to, rendered).catch((error: unknown) => {
       throw classify(error);
     });
-  };
   return {
     sendResetMail: (mail: ResetMail) =>
       send(mail.messageKey, mail.origin, mail.to, renderResetMail({

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type { Transport } from 'nodemailer';
 import type MailMessage from 'nodemailer/lib/mailer/mail-message';
-import type { SentMail } from './mime-message.ts';
+import type { Envelope, SentMail } from './mime-message.ts';
 
 /** Where the mailer hands a composed mail (mime-message.ts). */
 export interface MailTransport {
@@ -55,7 +55,7 @@ export function smtpTransport(smtpUrl: string, leaseMs: number): MailTransport {
  * it was joined from, the rendered parts: about 10 KB a mail, sampled) were promoted with
  * it, to be collected only by a full collection.
  */
-function composed(envelope: SentMail['envelope'], messageId: string, bytes: Buffer): MailMessage {
+function composed(envelope: Envelope, messageId: string, bytes: Buffer): MailMessage {
   const message = {
     getHeader: (name: string) => (name.toLowerCase() === 'message-id' ? messageId : undefined),
     getEnvelope: () => envelope,

@@ -1,40 +1,22 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { composeMessage } from '../../src/mail/mime-message.ts';
 import { smtpTransport } from '../../src/mail/transports.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 
 /**
  * The SMTP transport hands nodemailer's pool the mail as composed (transports.ts), not
  * through sendMail: what reaches the server must be that text, byte for byte, to the
  * envelope the mailer chose, over a pooled connection used more than once.
  */
-const received: { from: string; to: string[]; text: Buffer }[] = [];
-let server: SMTPServer;
-let url: string;
+let sink: SmtpSink;
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    // smtp-server's built-in certificate has expired: plain SMTP on loopback.
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const from = session.envelope.mailFrom;
-        received.push({ from: from ? from.address : '', to: session.envelope.rcptTo.map((to) => to.address), text: Buffer.concat(chunks) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  sink = await startSmtpSink();
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => sink.close());
 
 it('the server receives the composed text unchanged and the composed envelope, mail after mail on one pool', async () => {
-  const transport = smtpTransport(url, 60_000);
+  const transport = smtpTransport(sink.url, 60_000);
   try {
     const mails = [1, 2, 3].map((n) => {
       const view = {
@@ -51,8 +33,8 @@ it('the server receives the composed text unchanged and the composed envelope, m
       return { raw, envelope, messageId: view.messageId, view };
     });
     for (const mail of mails) await transport.send(mail);
-    expect(received.map((mail) => mail.text.toString('utf8'))).toEqual(mails.map((mail) => mail.raw));
-    expect(received.map(({ from, to }) => ({ from, to }))).toEqual(mails.map(({ envelope: { from, to } }) => ({ from, to })));
+    expect(sink.wire.map((mail) => mail.text.toString('utf8'))).toEqual(mails.map((mail) => mail.raw));
+    expect(sink.wire.map(({ from, to }) => ({ from, to }))).toEqual(mails.map(({ envelope: { from, to } }) => ({ from, to })));
   } finally {
     transport.close();
   }

@@ -12,10 +12,19 @@ export interface SmtpSinkOptions {
   delayMs?: number;
 }
 
+/** A message as it came over the wire: the envelope the client gave, and the text byte for byte. */
+export interface WireMessage {
+  from: string;
+  to: string[];
+  text: Buffer;
+}
+
 export interface SmtpSink {
   url: string;
   port: number;
   messages: ParsedMail[];
+  /** The same messages, in the same order, as they came over the wire. */
+  wire: WireMessage[];
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   /** Marks this point in the messages received. */
@@ -34,6 +43,7 @@ export interface SinkMark {
 /** A real SMTP server on loopback that keeps and parses every message it accepts. */
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
+  const wire: WireMessage[] = [];
   const waiters: (() => void)[] = [];
   const attempts = new Map<string, number>();
   const server = new SMTPServer({
@@ -50,15 +60,22 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       error.responseCode = refusal.code;
       callback(error);
     },
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then(async (mail) => {
-          if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-          messages.push(mail);
-          for (const wake of waiters) wake();
-          callback();
-        })
-        .catch(callback);
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const text = Buffer.concat(chunks);
+        simpleParser(text)
+          .then(async (mail) => {
+            if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+            const from = session.envelope.mailFrom;
+            wire.push({ from: from ? from.address : '', to: session.envelope.rcptTo.map((to) => to.address), text });
+            messages.push(mail);
+            for (const wake of waiters) wake();
+            callback();
+          })
+          .catch(callback);
+      });
     },
   });
   // A client that dies mid-conversation (the crash test kills resetd) resets its socket: a
@@ -70,6 +87,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    wire,
     waitFor(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
