@@ -18,6 +18,14 @@ import { whenNotBusy } from './when-not-busy.ts';
 
 const INSERT_ITEM = `INSERT INTO outbox (id, kind, origin, identifier, client_ip, created_at, due_at, payload)
   VALUES (@id, @kind, @origin, @identifier, @clientIp, @createdAt, @createdAt, @payload)`;
+/**
+ * Retention's batch of old finished items, found by age. Left to choose, the planner took
+ * the (state, due_at) index and read every finished item to find none old enough: 25 ms a
+ * pass over a 160,000-row outbox, on the worker's thread and under the write lock, at each
+ * look for mail while expired counters were being deleted.
+ */
+export const FORGET_OUTBOX_ITEMS = `DELETE FROM outbox WHERE id IN (
+  SELECT id FROM outbox INDEXED BY outbox_created WHERE created_at < ? AND state IN ('sent', 'no_account', 'throttled', 'dead') LIMIT ?)`;
 /** How long a statement may wait for another connection's write lock. */
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -133,10 +141,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     forgetCaptchas: db.prepare(`DELETE FROM captcha_tickets WHERE expires_at <= ?`),
     takeCaptcha: db.prepare(`DELETE FROM captcha_tickets WHERE hash = ? RETURNING answer, expires_at`),
     // Retention: bounded batches, so one pass never holds the write lock for long.
-    forgetItems: db.prepare(
-      `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox WHERE created_at < ? AND state IN ('sent', 'no_account', 'throttled', 'dead') LIMIT ?)`,
-    ),
+    forgetItems: db.prepare(FORGET_OUTBOX_ITEMS),
     forgetTokens: db.prepare(`DELETE FROM reset_tokens WHERE hash IN (SELECT hash FROM reset_tokens WHERE expires_at < ? LIMIT ?)`),
     forgetClientIps: db.prepare(
       `UPDATE outbox SET client_ip = NULL WHERE id IN (SELECT id FROM outbox WHERE created_at < ? AND client_ip IS NOT NULL LIMIT ?)`,
