@@ -1,6 +1,7 @@
 import type { Context } from 'openapi-backend';
 import type { components } from '../../generated/api.ts';
 import type { UserImportStore } from '../core/store.ts';
+import { withHeaders } from '../dialects/dialect.ts';
 import { audit } from '../log/audit.ts';
 import { TooLargeError } from '../users-file/byte-counter.ts';
 import { importUsersFile } from '../users-file/import-users-file.ts';
@@ -24,7 +25,7 @@ export interface AdminImportDeps {
  */
 export function adminImportHandler(deps: AdminImportDeps, maxBytes = IMPORT_MAX_BYTES) {
   return async (_context: Context, ctx: ResetdContext): Promise<AnyReply> => {
-    const early = (reply: AnyReply) => ({ ...reply, headers: { ...reply.headers, Connection: 'close' } });
+    const early = (reply: AnyReply) => withHeaders(reply, { Connection: 'close' });
     const tooLarge = 'The body is larger than resetd accepts (1 GiB): split the file.';
     if (Number(ctx.get('Content-Length') || 0) > maxBytes) return early(problem(413, tooLarge));
     const format = ctx.request.type === 'text/csv' ? 'csv' : 'jsonl';

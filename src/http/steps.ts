@@ -2,6 +2,7 @@ import type { Context } from 'openapi-backend';
 import type { Operation } from 'openapi-backend';
 import { solvesCaptcha } from '../core/captcha.ts';
 import type { DialectName } from '../core/dialects.ts';
+import { withHeaders } from '../dialects/dialect.ts';
 import type { Clock } from '../core/ports.ts';
 import type { CaptchaStore } from '../core/store.ts';
 import type { Limit } from '../limits/rate-limits.ts';
@@ -71,7 +72,7 @@ export function ipLimitStep(limitedByIp: ReadonlySet<string>, limit: Limit): Ste
 export function withLimitHeaders(reply: AnyReply, owner: Owner, ctx: ResetdContext): AnyReply {
   const count = ctx.state.ipLimit && limitCount(ctx.state.ipLimit);
   if (!count || !owner.dialect?.limitHeaders) return reply;
-  return { ...reply, headers: { ...reply.headers, ...owner.dialect.limitHeaders(count) } };
+  return withHeaders(reply, owner.dialect.limitHeaders(count));
 }
 
 /**
@@ -146,7 +147,7 @@ export function builtinDirectoryStep(directory: string): Step<Checked> {
       const operation = context.operation as Operation & { 'x-resetd-directory'?: string };
       if (directory === 'builtin' || operation['x-resetd-directory'] !== 'builtin') return undefined;
       const refusal = problem(409, `Accounts live in the application (DIRECTORY=${directory}): manage users there.`);
-      return readsItsOwnBody(operation) ? { ...refusal, headers: { ...refusal.headers, Connection: 'close' } } : refusal;
+      return readsItsOwnBody(operation) ? withHeaders(refusal, { Connection: 'close' }) : refusal;
     },
   };
 }
